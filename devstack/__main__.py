@@ -1,0 +1,57 @@
+"""Command line of the dev tooling: ``python -m devstack {demo,test,services,periodic}``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from devstack.errors import StackError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m devstack")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="run the demo portal until Ctrl-C")
+    # "test" passes every following argument to pytest untouched: see main().
+    commands.add_parser("test", help="run the test suite (the arguments after it go to pytest)")
+    svc = commands.add_parser("services", help="start or stop the private PostgreSQL and Redis")
+    svc.add_argument("action", choices=("up", "down"))
+    periodic = commands.add_parser("periodic", help="run the periodic tasks (used by the demo)")
+    periodic.add_argument("ini", type=Path)
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from devstack import demo
+
+        return demo.main()
+    if args.command == "periodic":
+        from devstack import periodic
+
+        return periodic.main(args.ini)
+    from devstack import services
+
+    if args.action == "up":
+        services.bring_up()
+    else:
+        services.stop_private()
+    return 0
+
+
+def main() -> int:
+    try:
+        if sys.argv[1:2] == ["test"]:
+            from devstack import testrun
+
+            return testrun.main(sys.argv[2:])
+        return _dispatch(_parser().parse_args())
+    except StackError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

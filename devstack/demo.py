@@ -1,0 +1,128 @@
+"""``make demo``: the themed portal with sample data at http://127.0.0.1:5000.
+
+Brings up PostgreSQL and Redis, writes ``.dev/demo.ini``, initialises the
+databases and a sysadmin, then runs every process of a portal under honcho
+until Ctrl-C. A second start reuses everything and skips the initialisation
+unless CKAN, a plugin or a migration changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from devstack import ckan_cli, preflight, secrets_store, services, siteconfig
+from devstack.database import ensure_site_databases
+from devstack.settings import DEMO_DATABASES, DEMO_HOST, DEV, REDIS_DB_DEMO, ROOT, demo_port
+
+INI = DEV / "demo.ini"
+PROCFILE = DEV / "Procfile"
+INIT_STAMP = DEV / "demo-initialised"
+ADMIN_NAME = "admin"
+ADMIN_EMAIL = "admin@example.org"
+
+
+def _settings(urls: dict[str, str], redis_base: str, port: int) -> dict[str, str]:
+    return {
+        **urls,
+        "ckan.redis.url": siteconfig.redis_url(redis_base, REDIS_DB_DEMO),
+        "ckan.site_url": f"http://{DEMO_HOST}:{port}",
+        "ckan.site_title": "Issy-les-Moulineaux – données ouvertes (démonstration)",
+        "ckan.plugins": siteconfig.PLUGINS,
+        "ckan.locale_default": "fr",
+        "ckan.locales_offered": "fr en",
+        "ckan.display_timezone": "Europe/Paris",
+        "ckan.storage_path": str(DEV / "storage"),
+        "ckan.harvest.mq.type": "redis",
+        "ckan.tracking_enabled": "true",
+        "ckanext.issy.demo_banner": "true",
+        "debug": "false",
+    }
+
+
+def write_config(urls: dict[str, str], redis_base: str, port: int) -> None:
+    if not INI.exists():
+        # CKAN's own generator writes the secrets (session, JWT) once.
+        ckan_cli.run("generate", "config", str(INI))
+    siteconfig.apply(INI, _settings(urls, redis_base, port))
+
+
+def _fingerprint() -> str:
+    """What the initialisation depends on: installed versions, plugins, migrations."""
+    digest = hashlib.sha256()
+    for dist in ("ckan", "ckanext-harvest", "ckanext-dcat", "ckanext-spatial", "ckanext-issy"):
+        digest.update(f"{dist}={importlib.metadata.version(dist)};".encode())
+    digest.update(siteconfig.current(INI).get("ckan.plugins", "").encode())
+    for path in sorted((ROOT / "ckanext").glob("**/migration/**/*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def initialise(admin_url: str, secrets: dict[str, str]) -> None:
+    fingerprint = _fingerprint()
+    if INIT_STAMP.exists() and INIT_STAMP.read_text() == fingerprint:
+        return
+    print("Initialising the demo databases (first start or after an upgrade)...", flush=True)
+    ckan_cli.prepare_site(INI, admin_url)
+    _ensure_sysadmin(secrets["admin"])
+    INIT_STAMP.write_text(fingerprint)
+
+
+def _ensure_sysadmin(password: str) -> None:
+    listing = ckan_cli.run("user", "list", ini=INI)
+    if f"name={ADMIN_NAME}" not in listing.replace(" ", ""):
+        ckan_cli.run(
+            "user", "add", ADMIN_NAME, f"email={ADMIN_EMAIL}", f"password={password}",
+            "fullname=Administrateur de démonstration", ini=INI,
+        )
+    ckan_cli.run("sysadmin", "add", ADMIN_NAME, ini=INI)
+
+
+def write_procfile(port: int) -> None:
+    ckan = f"{ckan_cli.CKAN} -c {INI}"
+    PROCFILE.write_text(
+        f"web: {ckan} run --host {DEMO_HOST} --port {port} --disable-reloader\n"
+        f"gather: {ckan} harvester gather-consumer\n"
+        f"fetch: {ckan} harvester fetch-consumer\n"
+        f"worker: {ckan} jobs worker\n"
+        f"periodic: {sys.executable} -m devstack periodic {INI}\n"
+    )
+
+
+def serve() -> int:
+    """Run the Procfile until Ctrl-C; honcho stops every process it started."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # honcho handles Ctrl-C
+    try:
+        return subprocess.call(
+            [sys.executable, "-m", "honcho", "--procfile", str(PROCFILE), "--app-root",
+             str(ROOT), "start"],
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def main() -> int:
+    port = demo_port()
+    stack = services.bring_up()
+    try:
+        preflight.check_postgres(stack.pg_admin_url)
+        preflight.check_redis(stack.redis_url)
+        preflight.check_port_free(DEMO_HOST, port)
+        secrets = secrets_store.load()
+        urls = ensure_site_databases(stack.pg_admin_url, DEMO_DATABASES, secrets)
+        write_config(urls, stack.redis_url, port)
+        initialise(stack.pg_admin_url, secrets)
+        write_procfile(port)
+        print(
+            f"\nPortail de démonstration : http://{DEMO_HOST}:{port}/\n"
+            f"Administrateur : {ADMIN_NAME} / {secrets['admin']}\n"
+            f"Configuration : {INI}\nCtrl-C arrête tout.\n",
+            flush=True,
+        )
+        return serve()
+    finally:
+        stack.stop_started()

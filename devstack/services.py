@@ -1,0 +1,250 @@
+"""PostgreSQL and Redis for the demo and the tests.
+
+Without ``ISSY_PG_ADMIN_URL`` / ``ISSY_REDIS_URL`` the stack runs a private
+PostgreSQL cluster and redis-server under ``.dev/``, on loopback only and on
+non-standard ports. PostgreSQL refuses to run as root, so when we are root the
+cluster belongs to the ``postgres`` system user, in a directory it owns.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from devstack import secrets_store
+from devstack.errors import StackError
+from devstack.settings import (
+    DEV,
+    ENV_PG_ADMIN_URL,
+    ENV_REDIS_URL,
+    PRIVATE_PG_PORT,
+    PRIVATE_REDIS_PORT,
+)
+
+PG_DIR = DEV / "postgresql"
+REDIS_DIR = DEV / "redis"
+
+
+@dataclass
+class Stack:
+    """Where PostgreSQL and Redis are, and which private services we started."""
+
+    pg_admin_url: str
+    redis_url: str
+    started: list["PrivateService"] = field(default_factory=list)
+
+    def stop_started(self) -> None:
+        for service in reversed(self.started):
+            service.stop()
+        self.started.clear()
+
+
+class PrivateService:
+    name: str
+
+    def is_running(self) -> bool:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def ensure_running(self, stack: Stack) -> None:
+        if not self.is_running():
+            self.start()
+            stack.started.append(self)
+
+
+def _run(cmd: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+        raise StackError(f"{what} failed: " + " / ".join(detail))
+    return result
+
+
+def _require(program: str, package: str) -> str:
+    path = shutil.which(program)
+    if not path:
+        raise StackError(
+            f"{program} is not installed. On Debian: apt-get install {package} "
+            "(make demo and make test do it when run as root)."
+        )
+    return path
+
+
+class PrivatePostgres(PrivateService):
+    name = "PostgreSQL"
+
+    def __init__(self, superuser_password: str) -> None:
+        self.data = PG_DIR / "data"
+        self.sockets = PG_DIR / "run"
+        self.log = PG_DIR / "server.log"
+        self.password = superuser_password
+        self.bindir = self._find_bindir()
+
+    @staticmethod
+    def _find_bindir() -> Path:
+        candidates = sorted(
+            Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+            key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+        )
+        if candidates:
+            return candidates[-1].parent
+        initdb = shutil.which("initdb")
+        if initdb:
+            return Path(initdb).parent
+        raise StackError(
+            "PostgreSQL server programs (initdb, pg_ctl) are not installed. On Debian: "
+            f"apt-get install postgresql, or set {ENV_PG_ADMIN_URL} to use a running server."
+        )
+
+    @staticmethod
+    def _as_owner(cmd: list[str]) -> list[str]:
+        if os.geteuid() == 0:
+            return ["runuser", "-u", "postgres", "--", *cmd]
+        return cmd
+
+    def _pg_ctl(self, *args: str) -> list[str]:
+        return self._as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.data), *args])
+
+    def _prepare_directories(self) -> None:
+        for path in (PG_DIR, self.sockets):
+            path.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(PG_DIR, "postgres", "postgres")
+            shutil.chown(self.sockets, "postgres", "postgres")
+            probe = subprocess.run(self._as_owner(["test", "-w", str(PG_DIR)]))
+            if probe.returncode != 0:
+                raise StackError(
+                    f"The postgres system user cannot write to {PG_DIR} (a parent "
+                    "directory is not searchable by other users). Make it searchable "
+                    f"(chmod o+x on each parent), or set {ENV_PG_ADMIN_URL}."
+                )
+
+    def _initdb(self) -> None:
+        pwfile = PG_DIR / "superuser-password"
+        pwfile.write_text(self.password + "\n")
+        pwfile.chmod(0o600)
+        if os.geteuid() == 0:
+            shutil.chown(pwfile, "postgres", "postgres")
+        try:
+            _run(
+                self._as_owner([
+                    str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
+                    "--auth=scram-sha-256", f"--pwfile={pwfile}",
+                    "--encoding=UTF8", "--locale=C.UTF-8",
+                ]),
+                "initdb of the private PostgreSQL cluster",
+            )
+        finally:
+            pwfile.unlink()
+
+    def is_running(self) -> bool:
+        if not (self.data / "PG_VERSION").exists():
+            return False
+        return subprocess.run(self._pg_ctl("status"), capture_output=True).returncode == 0
+
+    def start(self) -> None:
+        self._prepare_directories()
+        if not (self.data / "PG_VERSION").exists():
+            self._initdb()
+        options = (
+            f"-p {PRIVATE_PG_PORT} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories={self.sockets} -c fsync=off"
+        )
+        _run(
+            self._pg_ctl("-l", str(self.log), "-o", options, "-w", "-t", "60", "start"),
+            f"Starting the private PostgreSQL on 127.0.0.1:{PRIVATE_PG_PORT} (log: {self.log})",
+        )
+
+    def stop(self) -> None:
+        subprocess.run(self._pg_ctl("-m", "fast", "-w", "stop"), capture_output=True)
+
+    def admin_url(self) -> str:
+        return (
+            f"postgresql://postgres:{quote(self.password, safe='')}"
+            f"@127.0.0.1:{PRIVATE_PG_PORT}/postgres"
+        )
+
+
+class PrivateRedis(PrivateService):
+    name = "Redis"
+
+    def __init__(self) -> None:
+        self.pidfile = REDIS_DIR / "redis.pid"
+        self.server = _require("redis-server", "redis-server")
+
+    def _ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=PRIVATE_REDIS_PORT, socket_connect_timeout=1).ping())
+        except redis.exceptions.ConnectionError:
+            return False
+
+    def is_running(self) -> bool:
+        return self._ping()
+
+    def start(self) -> None:
+        REDIS_DIR.mkdir(parents=True, exist_ok=True)
+        _run(
+            [
+                self.server, "--port", str(PRIVATE_REDIS_PORT), "--bind", "127.0.0.1",
+                "--daemonize", "yes", "--dir", str(REDIS_DIR),
+                "--pidfile", str(self.pidfile), "--logfile", str(REDIS_DIR / "redis.log"),
+                "--save", "", "--appendonly", "no",
+            ],
+            f"Starting the private Redis on 127.0.0.1:{PRIVATE_REDIS_PORT}",
+        )
+        deadline = time.monotonic() + 15
+        while not self._ping():
+            if time.monotonic() > deadline:
+                raise StackError(
+                    f"The private Redis did not answer on 127.0.0.1:{PRIVATE_REDIS_PORT} "
+                    f"(log: {REDIS_DIR / 'redis.log'})."
+                )
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        import redis
+
+        try:
+            redis.Redis(port=PRIVATE_REDIS_PORT).shutdown(nosave=True)
+        except redis.exceptions.ConnectionError:
+            pass  # shutdown closes the connection before answering
+
+
+def bring_up() -> Stack:
+    """Resolve where PostgreSQL and Redis are, starting private ones if needed."""
+    secrets = secrets_store.load()
+    stack = Stack(
+        pg_admin_url=os.environ.get(ENV_PG_ADMIN_URL, ""),
+        redis_url=os.environ.get(ENV_REDIS_URL, ""),
+    )
+    try:
+        if not stack.pg_admin_url:
+            postgres = PrivatePostgres(secrets["pg_superuser"])
+            postgres.ensure_running(stack)
+            stack.pg_admin_url = postgres.admin_url()
+        if not stack.redis_url:
+            PrivateRedis().ensure_running(stack)
+            stack.redis_url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}"
+    except BaseException:
+        stack.stop_started()
+        raise
+    return stack
+
+
+def stop_private() -> None:
+    """Stop the private services, whoever started them."""
+    secrets = secrets_store.load()
+    for service in (PrivateRedis(), PrivatePostgres(secrets["pg_superuser"])):
+        if service.is_running():
+            service.stop()

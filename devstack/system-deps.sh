@@ -1,0 +1,30 @@
+#!/bin/sh
+# Debian packages the project needs on the machine; installs the missing ones
+# when run as root on Debian/Ubuntu, otherwise says what to install.
+set -eu
+missing=""
+need() { # need COMMAND-OR-TEST PACKAGE
+  if ! sh -c "$1" >/dev/null 2>&1; then missing="$missing $2"; fi
+}
+need 'ls /usr/lib/postgresql/*/bin/initdb' postgresql
+need 'command -v psql' postgresql-client
+need 'command -v redis-server' redis-server
+need 'command -v msgfmt' gettext
+need 'command -v pg_config' libpq-dev
+need 'command -v gcc' build-essential
+need 'python3 -c "import ensurepip, venv"' python3-venv
+need 'python3 -c "import sysconfig,os; assert os.path.exists(os.path.join(sysconfig.get_paths()[\"include\"], \"Python.h\"))"' python3-dev
+need 'ls /usr/lib/*/libmagic.so.1' libmagic1
+need 'command -v git' git
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing
+else
+  echo "Missing system packages:$missing" >&2
+  echo "Install them (Debian: sudo apt-get install$missing) and run make again." >&2
+  exit 1
+fi
