@@ -18,6 +18,9 @@ def _parser() -> argparse.ArgumentParser:
     svc.add_argument("action", choices=("up", "down"))
     periodic = commands.add_parser("periodic", help="run the periodic tasks (used by the demo)")
     periodic.add_argument("ini", type=Path)
+    sample = commands.add_parser("sample-data", help="load the demo's sample data")
+    sample.add_argument("ini", type=Path)
+    sample.add_argument("admin")
     return parser
 
 
@@ -30,6 +33,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from devstack import periodic
 
         return periodic.main(args.ini)
+    if args.command == "sample-data":
+        from devstack import sample_data
+
+        return sample_data.main(args.ini, args.admin)
     from devstack import services
 
     if args.action == "up":

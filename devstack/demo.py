@@ -16,6 +16,7 @@ from pathlib import Path
 
 from devstack import ckan_cli, preflight, secrets_store, services, siteconfig
 from devstack.database import ensure_site_databases
+from devstack.errors import StackError
 from devstack.settings import DEMO_DATABASES, DEMO_HOST, DEV, REDIS_DB_DEMO, ROOT, demo_port
 
 INI = DEV / "demo.ini"
@@ -68,6 +69,7 @@ def initialise(admin_url: str, secrets: dict[str, str]) -> None:
     print("Initialising the demo databases (first start or after an upgrade)...", flush=True)
     ckan_cli.prepare_site(INI, admin_url)
     _ensure_sysadmin(secrets["admin"])
+    _load_sample_data()
     INIT_STAMP.write_text(fingerprint)
 
 
@@ -79,6 +81,16 @@ def _ensure_sysadmin(password: str) -> None:
             "fullname=Administrateur de démonstration", ini=INI,
         )
     ckan_cli.run("sysadmin", "add", ADMIN_NAME, ini=INI)
+
+
+def _load_sample_data() -> None:
+    """In a process of its own: it loads the whole CKAN application."""
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack", "sample-data", str(INI), ADMIN_NAME],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise StackError("Loading the sample data failed:\n" + result.stderr[-2000:])
 
 
 def write_procfile(port: int) -> None:
@@ -93,16 +105,28 @@ def write_procfile(port: int) -> None:
 
 
 def serve() -> int:
-    """Run the Procfile until Ctrl-C; honcho stops every process it started."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # honcho handles Ctrl-C
+    """Run the Procfile until Ctrl-C; honcho stops every process it started.
+
+    Ctrl-C reaches honcho directly (same terminal process group); a SIGTERM or
+    SIGHUP sent to this process only (a service manager, a closed terminal) is
+    passed on to honcho so that nothing is left running."""
+    honcho = subprocess.Popen(
+        [sys.executable, "-m", "honcho", "--procfile", str(PROCFILE), "--app-root",
+         str(ROOT), "start"],
+    )
+    forward = lambda *_: honcho.send_signal(signal.SIGTERM)  # noqa: E731
+    handlers = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
+        signal.SIGHUP: signal.signal(signal.SIGHUP, forward),
+    }
     try:
-        return subprocess.call(
-            [sys.executable, "-m", "honcho", "--procfile", str(PROCFILE), "--app-root",
-             str(ROOT), "start"],
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
+        status = honcho.wait()
+        # Ctrl-C is how the demo is meant to stop, not a failure.
+        return 0 if status in (0, 130, -signal.SIGINT, -signal.SIGTERM) else status
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
 
 
 def main() -> int:
@@ -123,6 +147,8 @@ def main() -> int:
             f"Configuration : {INI}\nCtrl-C arrête tout.\n",
             flush=True,
         )
-        return serve()
+        status = serve()
+        print("Portail arrêté.", flush=True)
+        return status
     finally:
         stack.stop_started()

@@ -7,9 +7,11 @@ cluster belongs to the ``postgres`` system user, in a directory it owns.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,6 @@ from devstack.settings import (
     PRIVATE_REDIS_PORT,
 )
 
-PG_DIR = DEV / "postgresql"
 REDIS_DIR = DEV / "redis"
 
 
@@ -83,9 +84,10 @@ class PrivatePostgres(PrivateService):
     name = "PostgreSQL"
 
     def __init__(self, superuser_password: str) -> None:
-        self.data = PG_DIR / "data"
-        self.sockets = PG_DIR / "run"
-        self.log = PG_DIR / "server.log"
+        self.home = self._home()
+        self.data = self.home / "data"
+        self.sockets = self.home / "run"
+        self.log = self.home / "server.log"
         self.password = superuser_password
         self.bindir = self._find_bindir()
 
@@ -105,6 +107,18 @@ class PrivatePostgres(PrivateService):
             f"apt-get install postgresql, or set {ENV_PG_ADMIN_URL} to use a running server."
         )
 
+    @classmethod
+    def _home(cls) -> Path:
+        """``.dev/postgresql``, unless the postgres user cannot reach the checkout
+        (e.g. a clone inside a private temporary directory): then a directory of
+        its own in the system's temporary directory, named after the checkout."""
+        DEV.mkdir(exist_ok=True)
+        reachable = subprocess.run(cls._as_owner(["test", "-x", str(DEV)])).returncode == 0
+        if reachable:
+            return DEV / "postgresql"
+        tag = hashlib.sha256(str(DEV).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"issy-postgresql-{tag}"
+
     @staticmethod
     def _as_owner(cmd: list[str]) -> list[str]:
         if os.geteuid() == 0:
@@ -115,21 +129,13 @@ class PrivatePostgres(PrivateService):
         return self._as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.data), *args])
 
     def _prepare_directories(self) -> None:
-        for path in (PG_DIR, self.sockets):
-            path.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            shutil.chown(PG_DIR, "postgres", "postgres")
-            shutil.chown(self.sockets, "postgres", "postgres")
-            probe = subprocess.run(self._as_owner(["test", "-w", str(PG_DIR)]))
-            if probe.returncode != 0:
-                raise StackError(
-                    f"The postgres system user cannot write to {PG_DIR} (a parent "
-                    "directory is not searchable by other users). Make it searchable "
-                    f"(chmod o+x on each parent), or set {ENV_PG_ADMIN_URL}."
-                )
+        for path in (self.home, self.sockets):
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(path, "postgres", "postgres")
 
     def _initdb(self) -> None:
-        pwfile = PG_DIR / "superuser-password"
+        pwfile = self.home / "superuser-password"
         pwfile.write_text(self.password + "\n")
         pwfile.chmod(0o600)
         if os.geteuid() == 0:

@@ -1,0 +1,1 @@
+"""Harvesting: the shared core and one module per feed family."""
