@@ -40,7 +40,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from devstack import services
 
     if args.action == "up":
-        services.bring_up()
+        services.bring_up(automatic=False)
     else:
         services.stop_private()
     return 0

@@ -151,4 +151,4 @@ def main() -> int:
         print("Portail arrêté.", flush=True)
         return status
     finally:
-        stack.stop_started()
+        stack.release()

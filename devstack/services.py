@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,18 +30,41 @@ from devstack.settings import (
 REDIS_DIR = DEV / "redis"
 
 
+# Runs of `make demo` / `make test` that use the private services register
+# here (one file per process id); a service started by such a run carries an
+# "auto" marker and is stopped by the last run to leave. Services started by
+# `make services-up` carry no marker and keep running.
+USERS_DIR = DEV / "service-users"
+AUTO_DIR = DEV / "service-auto"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class Stack:
-    """Where PostgreSQL and Redis are, and which private services we started."""
+    """Where PostgreSQL and Redis are for this run."""
 
     pg_admin_url: str
     redis_url: str
-    started: list["PrivateService"] = field(default_factory=list)
 
-    def stop_started(self) -> None:
-        for service in reversed(self.started):
-            service.stop()
-        self.started.clear()
+    def release(self) -> None:
+        """Leave the stack: the last run to leave stops what runs started."""
+        (USERS_DIR / str(os.getpid())).unlink(missing_ok=True)
+        if any(_alive(int(user.name)) for user in USERS_DIR.glob("[0-9]*")):
+            return
+        for service in _private_services():
+            marker = AUTO_DIR / service.name
+            if marker.exists():
+                service.stop()
+                marker.unlink()
 
 
 class PrivateService:
@@ -56,10 +79,12 @@ class PrivateService:
     def stop(self) -> None:
         raise NotImplementedError
 
-    def ensure_running(self, stack: Stack) -> None:
+    def ensure_running(self, automatic: bool) -> None:
         if not self.is_running():
             self.start()
-            stack.started.append(self)
+            if automatic:
+                AUTO_DIR.mkdir(parents=True, exist_ok=True)
+                (AUTO_DIR / self.name).touch()
 
 
 def _run(cmd: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:
@@ -227,30 +252,41 @@ class PrivateRedis(PrivateService):
             pass  # shutdown closes the connection before answering
 
 
-def bring_up() -> Stack:
-    """Resolve where PostgreSQL and Redis are, starting private ones if needed."""
+def _private_services() -> list[PrivateService]:
+    return [PrivateRedis(), PrivatePostgres(secrets_store.load()["pg_superuser"])]
+
+
+def bring_up(automatic: bool = True) -> Stack:
+    """Resolve where PostgreSQL and Redis are, starting private ones if needed.
+
+    ``automatic`` runs (demo, tests) register as users of the private services
+    and must call ``Stack.release()`` when they end."""
     secrets = secrets_store.load()
     stack = Stack(
         pg_admin_url=os.environ.get(ENV_PG_ADMIN_URL, ""),
         redis_url=os.environ.get(ENV_REDIS_URL, ""),
     )
+    if automatic:
+        USERS_DIR.mkdir(parents=True, exist_ok=True)
+        (USERS_DIR / str(os.getpid())).touch()
     try:
         if not stack.pg_admin_url:
             postgres = PrivatePostgres(secrets["pg_superuser"])
-            postgres.ensure_running(stack)
+            postgres.ensure_running(automatic)
             stack.pg_admin_url = postgres.admin_url()
         if not stack.redis_url:
-            PrivateRedis().ensure_running(stack)
+            PrivateRedis().ensure_running(automatic)
             stack.redis_url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}"
     except BaseException:
-        stack.stop_started()
+        if automatic:
+            stack.release()
         raise
     return stack
 
 
 def stop_private() -> None:
     """Stop the private services, whoever started them."""
-    secrets = secrets_store.load()
-    for service in (PrivateRedis(), PrivatePostgres(secrets["pg_superuser"])):
+    for service in _private_services():
         if service.is_running():
             service.stop()
+        (AUTO_DIR / service.name).unlink(missing_ok=True)

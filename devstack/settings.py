@@ -29,6 +29,10 @@ DEMO_DEFAULT_PORT = 5000
 # Redis database numbers, so the demo and the test runs never share queues.
 REDIS_DB_DEMO = 0
 REDIS_DB_TEST = {"2.12": 1, "2.11": 2}
+# Parallel test runs on one machine (several developers' checkouts, helpers)
+# each take a slot: their own databases and Redis database.
+ENV_TEST_SLOT = "ISSY_TEST_SLOT"
+MAX_TEST_SLOT = 6
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,24 @@ class Databases:
 DEMO_DATABASES = Databases("issy_demo", "issy_demo_datastore")
 
 
+def test_slot() -> int:
+    raw = os.environ.get(ENV_TEST_SLOT, "0")
+    if not raw.isdigit() or int(raw) > MAX_TEST_SLOT:
+        from devstack.errors import StackError
+
+        raise StackError(f"{ENV_TEST_SLOT}={raw!r}: use a number from 0 to {MAX_TEST_SLOT}.")
+    return int(raw)
+
+
 def test_databases(ckan_version: str) -> Databases:
     """Each CKAN version gets its own test databases: their schemas differ."""
-    suffix = ckan_version.replace(".", "_")
+    slot = test_slot()
+    suffix = ckan_version.replace(".", "_") + (f"_s{slot}" if slot else "")
     return Databases(f"issy_test_{suffix}", f"issy_test_{suffix}_datastore")
+
+
+def test_redis_db(ckan_version: str) -> int:
+    return REDIS_DB_TEST[ckan_version] + 2 * test_slot()
 
 
 def demo_port() -> int:

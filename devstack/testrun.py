@@ -14,7 +14,7 @@ import ckan
 
 from devstack import ckan_cli, preflight, secrets_store, services, siteconfig
 from devstack.database import ensure_site_databases
-from devstack.settings import DEV, REDIS_DB_TEST, ROOT, test_databases
+from devstack.settings import DEV, REDIS_DB_TEST, ROOT, test_databases, test_redis_db, test_slot
 
 TEST_INI = ROOT / "test.ini"
 ENV_BY_SETTING = {
@@ -33,7 +33,7 @@ def test_environment(stack: services.Stack, series: str) -> dict[str, str]:
         stack.pg_admin_url, test_databases(series), secrets_store.load()
     )
     env = {ENV_BY_SETTING[key]: value for key, value in urls.items()}
-    env["CKAN_REDIS_URL"] = siteconfig.redis_url(stack.redis_url, REDIS_DB_TEST[series])
+    env["CKAN_REDIS_URL"] = siteconfig.redis_url(stack.redis_url, test_redis_db(series))
     # For the tests that start the demo's start-up against these same servers.
     env["ISSY_TEST_PG_ADMIN_URL"] = stack.pg_admin_url
     env["ISSY_TEST_REDIS_URL"] = stack.redis_url
@@ -42,7 +42,7 @@ def test_environment(stack: services.Stack, series: str) -> dict[str, str]:
 
 def write_env_file(series: str, env: dict[str, str]) -> None:
     """So that a developer can run pytest by hand: ``set -a; . .dev/test-2.12.env``."""
-    path = DEV / f"test-{series}.env"
+    path = DEV / f"test-{series}{'-s' + str(test_slot()) if test_slot() else ''}.env"
     path.touch(mode=0o600)
     path.write_text("".join(f"{key}={value}\n" for key, value in sorted(env.items())))
 
@@ -64,4 +64,4 @@ def main(pytest_args: list[str]) -> int:
         print(" ".join(command), flush=True)
         return subprocess.call(command, cwd=ROOT, env={**os.environ, **env})
     finally:
-        stack.stop_started()
+        stack.release()
