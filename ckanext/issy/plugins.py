@@ -9,6 +9,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy import helpers
+from ckanext.issy.harvesters import queue_compat
+from ckanext.issy.search import ckan_hooks
 
 I18N_DOMAIN = "ckanext-issy"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
@@ -37,10 +39,27 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
 
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITemplateHelpers)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
 
+    def configure(self, config: Any) -> None:
+        queue_compat.install()
+
     def get_helpers(self) -> dict[str, Any]:
         return helpers.get_helpers()
+
+
+@tk.blanket.config_declarations("config_declarations/issy_search.yaml")
+class IssySearchPlugin(IssyTranslation, p.SingletonPlugin):
+    """Dataset search in PostgreSQL instead of Solr (docs/search.md)."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer, inherit=True)
+
+    def update_config(self, config: Any) -> None:
+        # CKAN calls this each time it loads plugins, which load_environment
+        # does before it checks the Solr schema, on CKAN 2.11 and 2.12.
+        ckan_hooks.install()

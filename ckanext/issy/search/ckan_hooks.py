@@ -1,0 +1,137 @@
+"""Where ``issy_search`` takes Solr's place inside CKAN: the only module of
+the project that touches ``ckan.lib.search`` internals.
+
+CKAN reaches Solr by more paths than ``index_for``/``query_for``:
+``model_dictize`` and ``tag_dictize`` build ``PackageSearchQuery`` objects,
+CKAN 2.11's bulk updates and ckanext-harvest/-spatial build
+``PackageSearchIndex`` objects, ``package_autocomplete`` queries the n-gram
+fields, ``harvest_source_clear`` deletes by query, and start-up checks the
+Solr schema. All of them end in ``make_connection()``, so that is what is
+replaced: CKAN keeps building its Solr documents and queries with its own
+code (which differs between 2.11 and 2.12), and the connection they are
+sent to answers from PostgreSQL. Besides it:
+
+- ``check_solr_schema_version`` returns without asking Solr;
+- ``PackageSearchIndex.index_package`` reports any failure, including one
+  in a plugin's ``before_dataset_index``, as ``SearchIndexError``: CKAN 2.11
+  indexes while committing and swallows other exceptions there, which would
+  commit a dataset that search cannot find;
+- ``clear`` (``ckan search-index clear NAME``) commits, as Solr's delete did.
+
+CKAN has no plugin-unload hook, so every replacement checks on each call
+that ``issy_search`` is loaded and otherwise runs CKAN's Solr code.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from typing import Any, Callable, Optional
+
+import sqlalchemy.exc
+
+import ckan.lib.search as search
+import ckan.lib.search.common as search_common
+import ckan.lib.search.index as search_index
+import ckan.model as model
+import ckan.plugins as p
+
+from ckanext.issy.search.connection import PostgresConnection
+from ckanext.issy.search.errors import InvalidQuery
+
+log = logging.getLogger(__name__)
+
+PLUGIN = "issy_search"
+
+_solr_make_connection = search_common.make_connection
+_solr_check_schema_version = search.check_solr_schema_version
+_solr_clear = search.clear
+_solr_index_package = search_index.PackageSearchIndex.index_package
+
+
+def active() -> bool:
+    return p.plugin_loaded(PLUGIN)
+
+
+class CkanConnection(PostgresConnection):
+    """The PostgreSQL connection, raising the exceptions CKAN expects from
+    its search layer (the API answers 400 for ``SearchQueryError``)."""
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().add(*args, **kwargs)
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            raise search_common.SearchIndexError(
+                f"Could not write the search index: {error}"
+            ) from error
+
+    def delete(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().delete(*args, **kwargs)
+        except InvalidQuery as error:
+            raise search_common.SearchIndexError(str(error)) from error
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().search(*args, **kwargs)
+        except InvalidQuery as error:
+            raise search_common.SearchQueryError(str(error)) from error
+
+
+def make_connection(decode_dates: bool = True) -> Any:
+    if not active():
+        return _solr_make_connection(decode_dates)
+    return CkanConnection(model.Session)
+
+
+def check_solr_schema_version(schema_file: Optional[str] = None) -> bool:
+    if not active():
+        return _solr_check_schema_version(schema_file)
+    log.info("Datasets are searched in PostgreSQL (issy_search): "
+             "no Solr schema to check")
+    return False
+
+
+def clear(package_reference: str) -> None:
+    _solr_clear(package_reference)
+    if active():
+        model.Session.commit()
+
+
+@functools.wraps(_solr_index_package)
+def index_package(self: Any, pkg_dict: Any, defer_commit: bool = False) -> None:
+    if not active():
+        return _solr_index_package(self, pkg_dict, defer_commit)
+    try:
+        return _solr_index_package(self, pkg_dict, defer_commit)
+    except search_common.SearchIndexError:
+        raise
+    except Exception as error:
+        raise search_common.SearchIndexError(
+            f"Could not index dataset {(pkg_dict or {}).get('name')!r}: "
+            f"{error!r}"
+        ) from error
+
+
+def install() -> None:
+    """Put the replacements in place; idempotent, called by the plugin each
+    time CKAN (re)loads its plugins, before start-up checks the schema."""
+    _rebind(_solr_make_connection, make_connection)
+    _rebind(_solr_check_schema_version, check_solr_schema_version)
+    _rebind(_solr_clear, clear)
+    search_index.PackageSearchIndex.index_package = index_package
+
+
+def _rebind(original: Callable[..., Any], replacement: Callable[..., Any]) -> None:
+    """Replace ``original`` in every CKAN and ckanext module holding it.
+
+    ``from ckan.lib.search.common import make_connection`` copies the
+    function into the importing module (``ckan.lib.search.index``,
+    ``.query``, ckanext-harvest's actions...), so each copy is replaced;
+    modules imported later copy the replacement."""
+    name = original.__name__
+    for module_name, module in list(sys.modules.items()):
+        if module is None or not module_name.startswith(("ckan.", "ckanext.")):
+            continue
+        if vars(module).get(name) is original:
+            setattr(module, name, replacement)

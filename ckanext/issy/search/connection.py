@@ -1,0 +1,223 @@
+"""A stand-in for ``pysolr.Solr`` that answers from PostgreSQL.
+
+CKAN talks to Solr only through the object ``make_connection()`` returns:
+``add`` (index a document), ``delete`` (by id or query), ``commit`` and
+``search`` (Solr's request parameters in, ``pysolr.Results`` out). This class
+offers the same methods over ``issy_search_index``, so CKAN's own indexing
+and querying code (which differs between CKAN versions) runs unchanged.
+
+Writes go through the session CKAN is using for the dataset and are never
+committed here, except by :meth:`commit`, which CKAN calls only where a Solr
+commit would end the work (``search-index`` commands, bulk updates).
+"""
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import re
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+import pysolr
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
+
+from ckanext.issy.search import index
+from ckanext.issy.search.errors import InvalidQuery
+from ckanext.issy.search.facets import FacetRequest, facet_counts
+from ckanext.issy.search.query import CompiledQuery, LuceneCompiler, order_by
+from ckanext.issy.search.schema import index_table
+
+URL = "postgresql:issy_search_index"
+DEFAULT_ROWS = 10  # Solr's default
+DEFAULT_FACET_LIMIT = 100  # Solr's default; CKAN always sends its own
+FREE_TEXT_PARSERS = ("dismax", "edismax")
+QUERY_PARSERS = ("lucene",) + FREE_TEXT_PARSERS
+_FIELD_LIST_SEPARATOR = re.compile(r"[\s,]+")
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchRequest:
+    """The Solr request parameters the backend understands."""
+
+    q: str
+    fq: Sequence[str]
+    rows: int
+    start: int
+    fl: Sequence[str]
+    sort: Optional[str]
+    facets: Optional[FacetRequest]
+    parser: str
+    default_field: str
+    default_operator: str
+
+    @classmethod
+    def from_solr(cls, q: Any, params: Mapping[str, Any]) -> "SearchRequest":
+        parser = str(params.get("defType") or "lucene")
+        if parser not in QUERY_PARSERS:
+            raise InvalidQuery(
+                f'Unsupported "defType" {parser!r}: use one of '
+                + ", ".join(QUERY_PARSERS)
+            )
+        return cls(
+            q="" if q is None else str(q),
+            fq=_string_list(params.get("fq")),
+            rows=_natural(params, "rows", DEFAULT_ROWS),
+            start=_natural(params, "start", 0),
+            fl=_field_list(params.get("fl")),
+            sort=params.get("sort") or None,
+            facets=_facet_request(params),
+            parser=parser,
+            default_field=str(params.get("df") or "text"),
+            default_operator=str(params.get("q.op") or "OR").upper(),
+        )
+
+    def compile(self) -> CompiledQuery:
+        """The condition of ``q`` and every ``fq``, and ``q``'s score."""
+        filters = LuceneCompiler(self.default_field, self.default_operator)
+        # Part 1 reads dismax input as Lucene syntax over the catch-all
+        # field, every word required (Solr's mm for up to two words).
+        main = (
+            LuceneCompiler("text", "AND", filters.now)
+            if self.parser in FREE_TEXT_PARSERS
+            else filters
+        ).compile(self.q)
+        conditions = [main.condition] + [
+            filters.compile(fq).condition for fq in self.fq if fq.strip()
+        ]
+        return CompiledQuery(sa.and_(*conditions), main.score)
+
+    @property
+    def wants_dataset_dicts(self) -> bool:
+        return any(
+            _selected(name, self.fl) for name in index.DATASET_DICTS
+        )
+
+
+class PostgresConnection:
+    """``pysolr.Solr``'s methods that CKAN and its extensions call."""
+
+    url = URL
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, docs: Iterable[Mapping[str, Any]], **_solr_options: Any) -> None:
+        index.save(self.session, docs)
+
+    def delete(self, id: Union[str, Sequence[str], None] = None,
+               q: Optional[str] = None, **_solr_options: Any) -> None:
+        if id is None and q is None:
+            raise InvalidQuery("delete needs an id or a query")
+        if id is not None:
+            ids = [id] if isinstance(id, str) else list(id)
+            index.delete(self.session, index_table.c.id.in_(ids))
+        if q is not None:
+            index.delete(self.session, LuceneCompiler().compile(q).condition)
+
+    def commit(self, **_solr_options: Any) -> None:
+        self.session.commit()
+
+    def search(self, q: Any = None, **params: Any) -> pysolr.Results:
+        request = SearchRequest.from_solr(q, params)
+        query = request.compile()
+        response: dict[str, Any] = {
+            "response": {
+                "numFound": self._count(query.condition),
+                "start": request.start,
+                "docs": self._documents(request, query),
+            },
+        }
+        if request.facets is not None:
+            response["facet_counts"] = {
+                "facet_fields": facet_counts(
+                    self.session, query.condition, request.facets
+                ),
+            }
+        return pysolr.Results(response)
+
+    def _count(self, condition: ColumnElement) -> int:
+        statement = sa.select(sa.func.count()).select_from(index_table)
+        return self.session.execute(statement.where(condition)).scalar_one()
+
+    def _documents(self, request: SearchRequest,
+                   query: CompiledQuery) -> list[dict[str, Any]]:
+        if request.rows == 0:
+            return []
+        columns = [index_table.c.doc]
+        if request.wants_dataset_dicts:
+            columns += [index_table.c[name] for name in index.DATASET_DICTS]
+        if query.score is not None:
+            columns.append(query.score.label("score"))
+        statement = (
+            sa.select(*columns)
+            .where(query.condition)
+            .order_by(*order_by(request.sort, query.score))
+            .offset(request.start)
+            .limit(request.rows)
+        )
+        return [
+            _stored_fields(row._mapping, request.fl)
+            for row in self.session.execute(statement)
+        ]
+
+
+def _stored_fields(row: Mapping[str, Any], fl: Sequence[str]) -> dict[str, Any]:
+    document = dict(row["doc"])
+    for name in index.DATASET_DICTS:
+        if row.get(name) is not None:
+            document[name] = row[name]
+    if "score" in fl:
+        document["score"] = row.get("score", 1.0)
+    return {
+        name: value for name, value in document.items() if _selected(name, fl)
+    }
+
+
+def _selected(name: str, fl: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in fl)
+
+
+def _field_list(fl: Any) -> list[str]:
+    """Solr's ``fl``: names or globs separated by spaces or commas; all
+    stored fields by default."""
+    if isinstance(fl, (list, tuple)):
+        fl = " ".join(map(str, fl))
+    names = [name for name in _FIELD_LIST_SEPARATOR.split(str(fl or "")) if name]
+    return names or ["*"]
+
+
+def _string_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value if item is not None]
+    return [str(value)]
+
+
+def _natural(params: Mapping[str, Any], name: str, default: int) -> int:
+    number = _integer(params, name, default)
+    if number < 0:
+        raise InvalidQuery(f'"{name}" must not be negative')
+    return number
+
+
+def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidQuery(f'"{name}" must be an integer, not {value!r}') from None
+
+
+def _facet_request(params: Mapping[str, Any]) -> Optional[FacetRequest]:
+    if str(params.get("facet", "false")).lower() != "true":
+        return None
+    return FacetRequest(
+        fields=_string_list(params.get("facet.field")),
+        limit=_integer(params, "facet.limit", DEFAULT_FACET_LIMIT),
+        mincount=_integer(params, "facet.mincount", 0),
+        sort=params.get("facet.sort") or None,
+    )

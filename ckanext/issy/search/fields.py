@@ -1,0 +1,218 @@
+"""The searchable fields: which Solr field of CKAN's schema lives where in
+``issy_search_index``, and the SQL primitives to match, facet and sort it.
+
+Names follow CKAN's Solr schema (``ckan/config/solr/schema.xml``) so that
+the ``fq`` CKAN core and extensions build keep working. Solr's schema ends
+with a catch-all ``*`` string field. Here, in ``q`` and ``fq``, a field is
+known only if it is listed below, matches one of the schema's dynamic
+patterns (``extras_*``, ``res_extras_*``, ``vocab_*``, ``*_date``) or is
+declared in ``ckanext.issy.search.extra_fields``: a typo is an error, not an
+empty page. Facets and sorting keep Solr's catch-all, because CKAN relies on
+it there: its home page sorts on ``view_recent``, which nobody indexes, and
+extensions facet on fields of their own (ckanext-harvest's ``frequency``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from typing import Any, Callable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.issy.search.errors import InvalidQuery
+from ckanext.issy.search.schema import index_table
+from ckanext.issy.search.values import solr_date_string, sql_fold
+
+EXTRA_FIELDS_OPTION = "ckanext.issy.search.extra_fields"
+
+
+class Kind(enum.Enum):
+    """How Solr's schema treats a field's values."""
+
+    STRING = "string"  # exact and case-sensitive (solr.StrField)
+    TEXT = "text"  # tokenised: matched case- and accent-insensitively
+    DATE = "date"
+    INT = "int"
+
+
+class Storage(enum.Enum):
+    COLUMN = "column"  # a scalar column
+    ARRAY = "array"  # a text[] column
+    TERMS = "terms"  # a key of the ``terms`` JSONB column (list of strings)
+
+
+Predicate = Callable[[ColumnElement], ColumnElement]
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    storage: Storage
+    column: Optional[sa.Column] = None
+    # ``text`` is stored already folded (values.fold).
+    prefolded: bool = False
+    # Column to sort on when it is not ``column`` (title_string).
+    sort_column: Optional[sa.Column] = None
+
+    def equals(self, value: Any) -> ColumnElement:
+        if self.storage is Storage.ARRAY:
+            return self.column.contains([value])
+        if self.storage is Storage.TERMS:
+            # ``terms @> {"name": ["value"]}`` uses the jsonb_path_ops index.
+            return index_table.c.terms.contains({self.name: [value]})
+        return self.column == value
+
+    def exists(self) -> ColumnElement:
+        if self.storage is Storage.ARRAY:
+            return sa.func.cardinality(self.column) > 0
+        if self.storage is Storage.TERMS:
+            return index_table.c.terms.has_key(self.name)
+        return self.column.isnot(None)
+
+    def any_value(self, predicate: Predicate) -> ColumnElement:
+        """True when one of the field's values satisfies ``predicate``."""
+        if self.storage is Storage.COLUMN:
+            return predicate(self.column)
+        values = self.facet_values().table_valued("value")
+        return sa.select(sa.literal(1)).select_from(values).where(
+            predicate(values.c.value)
+        ).exists()
+
+    def text(self) -> ColumnElement:
+        """The field's text, folded, for substring matching."""
+        if self.prefolded:
+            return self.column
+        if self.storage is Storage.TERMS:
+            # The JSON text of the value list: quotes and backslashes come
+            # escaped, which substring matching of words can live with.
+            return sql_fold(sa.cast(index_table.c.terms[self.name], sa.UnicodeText))
+        return sql_fold(self.column)
+
+    def facet_values(self) -> ColumnElement:
+        """One row per value of the field (a set-returning function for
+        multi-valued fields)."""
+        if self.storage is Storage.ARRAY:
+            return sa.func.unnest(self.column)
+        if self.storage is Storage.TERMS:
+            return sa.func.jsonb_array_elements_text(
+                index_table.c.terms[self.name]
+            )
+        return sa.cast(self.column, sa.UnicodeText)
+
+    def comparable_date(self, moment: dt.datetime) -> Any:
+        """``moment`` as this field's values compare: a timestamp for
+        columns, Solr's date string for dates kept in ``terms``."""
+        if self.storage is Storage.TERMS:
+            return solr_date_string(moment)
+        return moment
+
+    def sort_key(self) -> ColumnElement:
+        if self.sort_column is not None:
+            return self.sort_column
+        if self.storage is Storage.TERMS:
+            return sa.func.jsonb_extract_path_text(
+                index_table.c.terms, self.name, "0"
+            )
+        return self.column
+
+    @property
+    def sortable(self) -> bool:
+        """Solr sorts on single-valued, untokenised fields only."""
+        return self.kind is not Kind.TEXT and self.storage is not Storage.ARRAY
+
+    @property
+    def facetable(self) -> bool:
+        return self.kind in (Kind.STRING, Kind.INT)
+
+
+def _columns() -> dict[str, Field]:
+    c = index_table.c
+    fields = [
+        Field(name, Kind.STRING, Storage.COLUMN, getattr(c, name))
+        for name in (
+            "id", "site_id", "name", "state", "capacity", "dataset_type",
+            "owner_org", "organization", "license_id",
+        )
+    ]
+    fields += [
+        Field(name, Kind.STRING, Storage.ARRAY, getattr(c, name))
+        for name in ("tags", "groups", "res_format", "permission_labels")
+    ]
+    fields += [
+        Field("title_string", Kind.STRING, Storage.COLUMN, c.title,
+              sort_column=c.title_sort),
+        Field("title", Kind.TEXT, Storage.COLUMN, c.title),
+        Field("notes", Kind.TEXT, Storage.COLUMN, c.notes),
+        Field("text", Kind.TEXT, Storage.COLUMN, c.search_text, prefolded=True),
+        # Solr's n-gram copies of name and title, queried by
+        # package_autocomplete: a substring match does the same job.
+        Field("name_ngram", Kind.TEXT, Storage.COLUMN, c.name),
+        Field("title_ngram", Kind.TEXT, Storage.COLUMN, c.title),
+        Field("metadata_created", Kind.DATE, Storage.COLUMN, c.metadata_created),
+        Field("metadata_modified", Kind.DATE, Storage.COLUMN, c.metadata_modified),
+        Field("indexed_ts", Kind.DATE, Storage.COLUMN, c.indexed_at),
+        Field("views_total", Kind.INT, Storage.COLUMN, c.views_total),
+        Field("views_recent", Kind.INT, Storage.COLUMN, c.views_recent),
+    ]
+    return {field.name: field for field in fields}
+
+
+COLUMN_FIELDS = _columns()
+
+# The other fields of CKAN's Solr schema and of CKAN's index document.
+TERMS_FIELDS: dict[str, Kind] = {
+    **{name: Kind.STRING for name in (
+        "entity_type", "index_id", "revision_id", "version", "url",
+        "ckan_url", "download_url", "license", "res_url", "res_type",
+        "creator_user_id", "type", "private", "num_resources", "num_tags",
+        "resources_accessed_total", "resources_accessed_recent",
+    )},
+    **{name: Kind.TEXT for name in (
+        "author", "author_email", "maintainer", "maintainer_email",
+        "res_name", "res_description", "depends_on", "dependency_of",
+        "derives_from", "has_derivation", "links_to", "linked_from",
+        "child_of", "parent_of",
+    )},
+}
+
+# Solr's dynamic fields: (prefix, suffix, kind).
+DYNAMIC_FIELDS = (
+    ("extras_", "", Kind.TEXT),
+    ("res_extras_", "", Kind.TEXT),
+    ("vocab_", "", Kind.STRING),
+    ("", "_date", Kind.DATE),
+)
+
+
+def _dynamic_kind(name: str) -> Optional[Kind]:
+    for prefix, suffix, kind in DYNAMIC_FIELDS:
+        stem = len(name) - len(prefix) - len(suffix)
+        if stem > 0 and name.startswith(prefix) and name.endswith(suffix):
+            return kind
+    return None
+
+
+def extra_fields() -> list[str]:
+    return tk.aslist(tk.config.get(EXTRA_FIELDS_OPTION))
+
+
+def resolve(name: str, catch_all: bool = False) -> Field:
+    """The field named ``name``; an unknown name is InvalidQuery, or Solr's
+    catch-all string field when ``catch_all`` is true."""
+    if name in COLUMN_FIELDS:
+        return COLUMN_FIELDS[name]
+    kind = TERMS_FIELDS.get(name) or _dynamic_kind(name)
+    if kind is None and (catch_all or name in extra_fields()):
+        kind = Kind.STRING
+    if kind is None:
+        raise InvalidQuery(
+            f'Unknown search field "{name}". Known fields are those of '
+            "CKAN's Solr schema, extras_*, res_extras_*, vocab_*, *_date and "
+            f"the fields listed in {EXTRA_FIELDS_OPTION}."
+        )
+    return Field(name, kind, Storage.TERMS)

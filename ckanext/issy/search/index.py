@@ -1,0 +1,161 @@
+"""Writing CKAN's index documents to ``issy_search_index``.
+
+The document is the one CKAN's ``PackageSearchIndex.index_package`` builds
+for Solr, after every plugin's ``before_dataset_index``. Rows are written
+with the caller's SQLAlchemy session (``model.Session``), so that they
+commit or roll back with the dataset they describe.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any, Iterable, Mapping, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
+
+from ckanext.issy.search.schema import index_table
+from ckanext.issy.search.values import (
+    fold, parse_iso_datetime, solr_date_string, to_utc,
+)
+
+# Stored in columns of their own rather than in ``doc``.
+DATASET_DICTS = ("data_dict", "validated_data_dict")
+ARRAY_FIELDS = ("tags", "groups", "res_format", "permission_labels")
+SCALAR_FIELDS = (
+    "site_id", "name", "title", "notes", "state", "capacity", "dataset_type",
+    "owner_org", "organization", "license_id",
+)
+# What Solr's schema copies into its catch-all ``text`` field (copyField).
+TEXT_SOURCES = (
+    "name", "title", "notes", "tags", "groups", "organization", "license",
+    "res_name", "res_description", "maintainer", "author", "url", "ckan_url",
+    "download_url", "res_url", "text",
+)
+TEXT_SOURCE_PREFIXES = ("extras_", "res_extras_", "vocab_")
+
+
+def save(session: Session, documents: Iterable[Mapping[str, Any]]) -> None:
+    """Insert or replace the rows of ``documents``; idempotent."""
+    for document in documents:
+        row = build_row(document)
+        insert = postgresql.insert(index_table).values(**row)
+        session.execute(insert.on_conflict_do_update(
+            index_elements=[index_table.c.id],
+            set_={name: insert.excluded[name] for name in row if name != "id"},
+        ))
+
+
+def delete(session: Session, condition: ColumnElement) -> None:
+    session.execute(sa.delete(index_table).where(condition))
+
+
+def build_row(document: Mapping[str, Any]) -> dict[str, Any]:
+    terms = solr_terms(document)
+    stored = {k: v for k, v in document.items() if k not in DATASET_DICTS}
+    title = _first(terms, "title")
+    return {
+        "id": document["id"],
+        **{name: _first(terms, name) for name in SCALAR_FIELDS},
+        "title_sort": fold(title or ""),
+        **{name: terms.get(name, []) for name in ARRAY_FIELDS},
+        "metadata_created": _datetime(document.get("metadata_created")),
+        "metadata_modified": _datetime(document.get("metadata_modified")),
+        "views_total": _integer(document.get("views_total")),
+        "views_recent": _integer(document.get("views_recent")),
+        "search_text": _search_text(terms),
+        "terms": terms,
+        "doc": _jsonable(stored),
+        **{name: _optional_text(document.get(name)) for name in DATASET_DICTS},
+        "indexed_at": sa.func.now(),
+    }
+
+
+def solr_terms(document: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every field as the list of strings pysolr would send to Solr: None
+    and empty strings dropped, booleans as ``true``/``false``, ``*_date``
+    fields in Solr's date form."""
+    terms = {}
+    for key, value in document.items():
+        if key in DATASET_DICTS:
+            continue
+        items = value if isinstance(value, (list, tuple, set)) else [value]
+        strings = [_solr_string(key, item) for item in items]
+        strings = [s for s in strings if s]
+        if strings:
+            terms[str(key)] = strings
+    return terms
+
+
+def _solr_string(key: str, value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return solr_date_string(value)
+    if isinstance(value, (dict, list)):
+        return _clean(json.dumps(value, default=str))
+    text = _clean(str(value))
+    if key.endswith("_date"):
+        moment = parse_iso_datetime(text)
+        return solr_date_string(moment) if moment else None
+    return text
+
+
+def _search_text(terms: Mapping[str, list[str]]) -> str:
+    sources = [
+        value
+        for key, values in terms.items()
+        if key in TEXT_SOURCES or key.startswith(TEXT_SOURCE_PREFIXES)
+        for value in values
+    ]
+    # Single spaces: phrase queries match across line breaks.
+    return " ".join(fold(" ".join(sources)).split())
+
+
+def _first(terms: Mapping[str, list[str]], name: str) -> Optional[str]:
+    values = terms.get(name)
+    return values[0] if values else None
+
+
+def _datetime(value: Any) -> Optional[dt.datetime]:
+    if isinstance(value, dt.datetime):
+        return to_utc(value)
+    return parse_iso_datetime(value) if isinstance(value, str) else None
+
+
+def _integer(value: Any) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _optional_text(value: Any) -> Optional[str]:
+    return None if value is None else _clean(str(value))
+
+
+def _clean(text: str) -> str:
+    # PostgreSQL text and JSONB cannot hold NUL characters.
+    return text.replace("\x00", "")
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with only what JSONB accepts."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return _clean(str(value))

@@ -1,0 +1,287 @@
+"""Lucene query syntax (``q``, ``fq``, Solr's ``sort``) to SQLAlchemy
+expressions over ``issy_search_index``.
+
+The text is parsed by luqum, a real Lucene grammar; the SQL is built from the
+parse tree with SQLAlchemy expressions only: field names go through
+``fields.resolve`` and every value is a bound parameter, so no user text ever
+becomes SQL.
+
+Boolean logic follows Lucene's: in a clause list, ``+x`` must match, ``-x``
+and ``NOT x`` must not, bare clauses follow ``q.op`` (CKAN sends ``AND``) and,
+under ``OR``, are optional when a required clause exists. A purely negative
+list matches everything else, as Solr does for ``fq=-dataset_type:harvest``.
+
+Part 1 of the search (issue 3) matches free text with an accent- and
+case-insensitive substring test; ranking and French full-text search belong
+to part 2, which can override :meth:`LuceneCompiler.match_text` and provide
+:attr:`CompiledQuery.score`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any, Callable, Optional
+
+import luqum.tree as lq
+import sqlalchemy as sa
+from luqum.exceptions import ParseError
+from luqum.thread import parse as luqum_parse
+from sqlalchemy.sql.expression import ColumnElement
+
+from ckanext.issy.search.errors import InvalidQuery
+from ckanext.issy.search.fields import Field, Kind, resolve
+from ckanext.issy.search.schema import index_table
+from ckanext.issy.search.values import fold, parse_query_date
+
+MATCH_ALL = "*:*"
+LIKE_ESCAPE = "/"
+_ESCAPED_CHAR = re.compile(r"\\(.)")
+_SORT_DIRECTIONS = ("asc", "desc")
+
+
+def parse(text: str) -> lq.Item:
+    """The luqum tree of ``text``, or InvalidQuery naming the problem."""
+    try:
+        return luqum_parse(text)
+    except ParseError as error:
+        raise InvalidQuery(f"Cannot parse query {text!r}: {error}") from error
+    except RecursionError as error:
+        raise InvalidQuery("Query is nested too deeply") from error
+
+
+@dataclasses.dataclass(frozen=True)
+class CompiledQuery:
+    condition: ColumnElement
+    # Relevance, for ``sort=score desc``; None while every match ranks the
+    # same (part 1), so that sorting falls through to the next key.
+    score: Optional[ColumnElement] = None
+
+
+@dataclasses.dataclass
+class LuceneCompiler:
+    """Compile one query string; ``default_field`` and ``default_operator``
+    are Solr's ``df`` and ``q.op``."""
+
+    default_field: str = "text"
+    default_operator: str = "AND"
+    now: dt.datetime = dataclasses.field(
+        default_factory=lambda: dt.datetime.now(dt.timezone.utc)
+    )
+
+    def compile(self, text: str) -> CompiledQuery:
+        if not text.strip() or text.strip() == MATCH_ALL:
+            return CompiledQuery(sa.true())
+        tree = parse(text)
+        try:
+            return CompiledQuery(self._node(tree, None))
+        except RecursionError as error:
+            raise InvalidQuery("Query is nested too deeply") from error
+
+    # -- tree walking -----------------------------------------------------
+
+    def _node(self, node: lq.Item, field: Optional[Field]) -> ColumnElement:
+        if isinstance(node, lq.BaseOperation):
+            return self._clauses(node, field)
+        if isinstance(node, lq.Plus):
+            return self._node(node.a, field)
+        if isinstance(node, (lq.Not, lq.Prohibit)):
+            return sa.not_(self._node(node.a, field))
+        if isinstance(node, lq.BaseGroup):
+            return self._node(node.expr, field)
+        if isinstance(node, lq.Boost):
+            # Boosts only change scores, which part 1 does not compute.
+            return self._node(node.expr, field)
+        if isinstance(node, lq.SearchField):
+            return self._search_field(node, field)
+        if isinstance(node, (lq.Word, lq.Phrase)):
+            return self._term(node, field or resolve(self.default_field))
+        if isinstance(node, (lq.Range, lq.From, lq.To)):
+            return self._range(node, field or resolve(self.default_field))
+        raise InvalidQuery(
+            f"Unsupported query syntax {str(node).strip()!r}: fuzzy, proximity "
+            "and regular-expression searches are not available"
+        )
+
+    def _clauses(self, node: lq.BaseOperation, field: Optional[Field]) -> ColumnElement:
+        bare_required = isinstance(node, lq.AndOperation) or (
+            isinstance(node, lq.UnknownOperation)
+            and self.default_operator.upper() == "AND"
+        )
+        required, optional, excluded = [], [], []
+        for operand in node.operands:
+            if isinstance(operand, lq.Plus):
+                required.append(self._node(operand.a, field))
+            elif isinstance(operand, (lq.Not, lq.Prohibit)):
+                excluded.append(self._node(operand.a, field))
+            elif bare_required:
+                required.append(self._node(operand, field))
+            else:
+                optional.append(self._node(operand, field))
+        if optional and not required:
+            required.append(sa.or_(*optional))
+        conditions = required + [sa.not_(clause) for clause in excluded]
+        return sa.and_(*conditions) if conditions else sa.true()
+
+    def _search_field(self, node: lq.SearchField, field: Optional[Field]) -> ColumnElement:
+        if field is not None:
+            raise InvalidQuery(
+                f"Nested field {node.name!r} inside field {field.name!r}"
+            )
+        if node.name == "*":
+            if isinstance(node.expr, lq.Word) and node.expr.value == "*":
+                return sa.true()
+            raise InvalidQuery("Only *:* may use the field name '*'")
+        return self._node(node.expr, resolve(node.name))
+
+    # -- terms ------------------------------------------------------------
+
+    def _term(self, node: lq.Term, field: Field) -> ColumnElement:
+        is_phrase = isinstance(node, lq.Phrase)
+        value = _unescape(node.value[1:-1] if is_phrase else node.value)
+        if not is_phrase and node.value == "*":
+            return sa.true() if field.name == self.default_field else field.exists()
+        wildcard = not is_phrase and node.has_wildcard()
+        if field.kind is Kind.TEXT:
+            return self.match_text(field, node.value if wildcard else value,
+                                   is_phrase, wildcard)
+        if wildcard:
+            if field.kind is not Kind.STRING:
+                raise InvalidQuery(
+                    f"Wildcards are not supported on field {field.name!r}"
+                )
+            pattern = _like_pattern(node.value)
+            return field.any_value(lambda v: v.like(pattern, escape=LIKE_ESCAPE))
+        return field.equals(self._typed(field, value))
+
+    def match_text(self, field: Field, value: str, is_phrase: bool,
+                   wildcard: bool) -> ColumnElement:
+        """A tokenised field contains ``value``; ``value`` keeps its Lucene
+        escapes when ``wildcard`` is true."""
+        haystack = field.text()
+        if wildcard:
+            pattern = _like_pattern(fold(value))
+        else:
+            words = fold(value).split()
+            if not words:
+                return sa.false()
+            pattern = _like_literal(" ".join(words))
+            if is_phrase and not field.prefolded:
+                haystack = sa.func.regexp_replace(haystack, r"\s+", " ", "g")
+        return haystack.like(f"%{pattern}%", escape=LIKE_ESCAPE)
+
+    def _typed(self, field: Field, value: str) -> Any:
+        if field.kind is Kind.DATE:
+            return field.comparable_date(parse_query_date(value, self.now))
+        if field.kind is Kind.INT:
+            return _integer(field, value)
+        return value
+
+    # -- ranges -----------------------------------------------------------
+
+    def _range(self, node: lq.Item, field: Field) -> ColumnElement:
+        if field.kind is Kind.TEXT:
+            raise InvalidQuery(
+                f"Range queries are not supported on text field {field.name!r}"
+            )
+        bounds: list[Callable[[ColumnElement], ColumnElement]] = []
+        if isinstance(node, lq.Range):
+            low = self._bound(node.low, field)
+            high = self._bound(node.high, field)
+            if low is not None:
+                bounds.append(_lower(low, node.include_low))
+            if high is not None:
+                bounds.append(_upper(high, node.include_high))
+        else:
+            limit = self._bound(node.a, field)
+            if limit is not None:
+                compare = _lower if isinstance(node, lq.From) else _upper
+                bounds.append(compare(limit, node.include))
+        if not bounds:
+            return field.exists()
+        return field.any_value(lambda v: sa.and_(*(bound(v) for bound in bounds)))
+
+    def _bound(self, node: lq.Item, field: Field) -> Any:
+        if not isinstance(node, lq.Term):
+            raise InvalidQuery(f"Invalid range bound {str(node).strip()!r}")
+        if isinstance(node, lq.Word) and node.value == "*":
+            return None
+        raw = node.value[1:-1] if isinstance(node, lq.Phrase) else node.value
+        return self._typed(field, _unescape(raw))
+
+
+def _lower(limit: Any, inclusive: bool) -> Callable[[ColumnElement], ColumnElement]:
+    return (lambda v: v >= limit) if inclusive else (lambda v: v > limit)
+
+
+def _upper(limit: Any, inclusive: bool) -> Callable[[ColumnElement], ColumnElement]:
+    return (lambda v: v <= limit) if inclusive else (lambda v: v < limit)
+
+
+def _integer(field: Field, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidQuery(
+            f"Field {field.name!r} holds integers, not {value!r}"
+        ) from None
+
+
+def _unescape(value: str) -> str:
+    return _ESCAPED_CHAR.sub(r"\1", value)
+
+
+def _like_literal(text: str) -> str:
+    """``text`` matched literally by LIKE ... ESCAPE '/'."""
+    for char in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(char, LIKE_ESCAPE + char)
+    return text
+
+
+def _like_pattern(term: str) -> str:
+    """A Lucene wildcard term (``budg*``, ``a?c``) as a LIKE pattern."""
+    pattern = []
+    for part in lq.Term.WILDCARDS_PATTERN.split(term):
+        if part and part[-1] in "*?" and lq.Term.WILDCARDS_PATTERN.fullmatch(part):
+            # A backslash-escaped backslash may precede the wildcard.
+            pattern.append(_like_literal(_unescape(part[:-1])))
+            pattern.append("%" if part[-1] == "*" else "_")
+        else:
+            pattern.append(_like_literal(_unescape(part)))
+    return "".join(pattern)
+
+
+def order_by(sort: Optional[str], score: Optional[ColumnElement]) -> list[ColumnElement]:
+    """Solr's ``sort`` (``"score desc, metadata_modified desc"``) as ORDER BY
+    clauses; ties end in id order so that pages never overlap."""
+    clauses = []
+    for part in (sort or "").split(","):
+        tokens = part.split()
+        if not tokens:
+            continue
+        if len(tokens) != 2 or tokens[1].lower() not in _SORT_DIRECTIONS:
+            raise InvalidQuery(
+                f'Invalid "sort" parameter {part.strip()!r}: use '
+                '"<field> asc" or "<field> desc", separated by commas'
+            )
+        name, direction = tokens[0], tokens[1].lower()
+        if name == "score":
+            if score is None:
+                continue
+            key = score
+        else:
+            key = _sort_field(name).sort_key()
+        ordered = key.asc() if direction == "asc" else key.desc()
+        clauses.append(ordered.nulls_last())
+    clauses.append(index_table.c.id.asc())
+    return clauses
+
+
+def _sort_field(name: str) -> Field:
+    field = resolve(name, catch_all=True)
+    if not field.sortable:
+        raise InvalidQuery(
+            f'Invalid "sort" parameter: cannot sort on multi-valued or text '
+            f"field {name!r}"
+        )
+    return field

@@ -1,0 +1,62 @@
+"""The ``issy_search_index`` table: one row per indexed dataset.
+
+Created by the plugin's alembic migration (``ckan db upgrade -p
+issy_search``, ``ckanext/issy/migration/issy_search``); this definition is
+what the queries are built from and must follow the latest migration. The
+table lives in its own ``MetaData`` so that CKAN's model (``ckan db
+create-from-model``, ``ckan db check``) does not claim it.
+
+Its ``id`` references ``package.id`` with ``ON DELETE CASCADE`` (declared in
+the migration only, as ``package`` is not in this ``MetaData``): purging a
+dataset, however it is done, removes its row in the same transaction.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+TABLE_NAME = "issy_search_index"
+
+metadata = sa.MetaData()
+
+index_table = sa.Table(
+    TABLE_NAME,
+    metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("site_id", sa.UnicodeText, nullable=False),
+    sa.Column("name", sa.UnicodeText, nullable=False),
+    sa.Column("title", sa.UnicodeText),
+    # Folded title (values.fold): sorting on ``title_string`` ignores case and
+    # accents, so "Élections" sorts among the E.
+    sa.Column("title_sort", sa.UnicodeText, nullable=False),
+    sa.Column("notes", sa.UnicodeText),
+    sa.Column("state", sa.UnicodeText),
+    sa.Column("capacity", sa.UnicodeText),
+    sa.Column("dataset_type", sa.UnicodeText),
+    sa.Column("owner_org", sa.UnicodeText),
+    sa.Column("organization", sa.UnicodeText),
+    sa.Column("license_id", sa.UnicodeText),
+    sa.Column("tags", postgresql.ARRAY(sa.UnicodeText), nullable=False),
+    sa.Column("groups", postgresql.ARRAY(sa.UnicodeText), nullable=False),
+    sa.Column("res_format", postgresql.ARRAY(sa.UnicodeText), nullable=False),
+    sa.Column(
+        "permission_labels", postgresql.ARRAY(sa.UnicodeText), nullable=False
+    ),
+    sa.Column("metadata_created", sa.DateTime(timezone=True)),
+    sa.Column("metadata_modified", sa.DateTime(timezone=True)),
+    sa.Column("views_total", sa.Integer),
+    sa.Column("views_recent", sa.Integer),
+    # Folded copy of every field Solr's schema copies into its catch-all
+    # ``text`` field: what free-text queries search.
+    sa.Column("search_text", sa.UnicodeText, nullable=False),
+    # Every field of the document as a list of strings, the way pysolr sends
+    # them to Solr: what queries on fields without a column of their own
+    # (extras_*, vocab_*, harvest_source_id...) match.
+    sa.Column("terms", postgresql.JSONB, nullable=False),
+    # The document as CKAN built it (without the two dataset dicts): what
+    # ``fl`` returns.
+    sa.Column("doc", postgresql.JSONB, nullable=False),
+    sa.Column("data_dict", sa.UnicodeText),
+    sa.Column("validated_data_dict", sa.UnicodeText),
+    sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False),
+)
