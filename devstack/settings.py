@@ -13,8 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / ".dev"
 
-PRIVATE_PG_PORT = 54329
-PRIVATE_REDIS_PORT = 63799
+# Ports of the private services; another checkout on the same machine sets
+# other ones (ISSY_PG_PORT, ISSY_REDIS_PORT) to run its own beside these.
+PRIVATE_PG_PORT = int(os.environ.get("ISSY_PG_PORT", "54329"))
+PRIVATE_REDIS_PORT = int(os.environ.get("ISSY_REDIS_PORT", "63799"))
 
 # PostgreSQL URL of a role that may create roles and databases, on a server
 # that already runs (e.g. postgresql://postgres:secret@127.0.0.1:5432/postgres).
@@ -26,6 +28,11 @@ ENV_PORT = "ISSY_PORT"
 
 DEMO_HOST = "127.0.0.1"
 DEMO_DEFAULT_PORT = 5000
+# The demo's sample feeds (devstack/samples/), harvested by its finance source;
+# allow-listed for the harvesters' guard against private addresses.
+SAMPLE_FEEDS_HOST = "127.0.0.2"
+SAMPLE_FEEDS_PORT = 8702
+SAMPLE_FEEDS = ROOT / "devstack" / "samples"
 # Redis database numbers, so the demo and the test runs never share queues.
 REDIS_DB_DEMO = 0
 REDIS_DB_TEST = {"2.12": 1, "2.11": 2}
