@@ -130,3 +130,17 @@ def test_start_up_logs_no_solr_error(make_app: Any,
     assert problems == []
     assert any("no Solr schema to check" in record.getMessage()
                for record in caplog.records)
+
+
+def test_reloading_the_plugins_logs_no_solr_error(caplog: pytest.LogCaptureFixture) -> None:
+    # The jobs worker reloads the environment for every job: CKAN unloads
+    # every plugin, then checks the Solr schema before loading them again.
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        plugins.load_all(force_update=True)
+    problems = [record.getMessage() for record in caplog.records
+                if record.levelno >= logging.WARNING
+                and ("solr" in record.getMessage().lower()
+                     or record.name.startswith("ckan.lib.search"))]
+    assert problems == []
+    assert plugins.plugin_loaded("issy_search")

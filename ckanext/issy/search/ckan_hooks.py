@@ -35,6 +35,7 @@ import ckan.lib.search.common as search_common
 import ckan.lib.search.index as search_index
 import ckan.model as model
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 
 from ckanext.issy.search.connection import PostgresConnection
 from ckanext.issy.search.errors import InvalidQuery
@@ -84,8 +85,17 @@ def make_connection(decode_dates: bool = True) -> Any:
     return CkanConnection(model.Session)
 
 
+def configured() -> bool:
+    """Whether the site's configuration enables ``issy_search``."""
+    return PLUGIN in tk.aslist(tk.config.get("ckan.plugins"))
+
+
 def check_solr_schema_version(schema_file: Optional[str] = None) -> bool:
-    if not active():
+    # CKAN checks the schema again whenever plugins are reloaded (the jobs
+    # worker does it for every job), including the moment when all of them
+    # are unloaded: the site's plugin list, not only the loaded plugins,
+    # says whether this site has a Solr schema to check.
+    if not (active() or configured()):
         return _solr_check_schema_version(schema_file)
     log.info("Datasets are searched in PostgreSQL (issy_search): "
              "no Solr schema to check")
