@@ -137,7 +137,7 @@ def test_reloading_the_plugins_logs_no_solr_error(caplog: pytest.LogCaptureFixtu
     # every plugin, then checks the Solr schema before loading them again.
     caplog.clear()
     with caplog.at_level(logging.INFO):
-        plugins.load_all(force_update=True)
+        plugins.load_all()
     problems = [record.getMessage() for record in caplog.records
                 if record.levelno >= logging.WARNING
                 and ("solr" in record.getMessage().lower()
