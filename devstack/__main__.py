@@ -18,6 +18,7 @@ def _parser() -> argparse.ArgumentParser:
     svc.add_argument("action", choices=("up", "down"))
     periodic = commands.add_parser("periodic", help="run the periodic tasks (used by the demo)")
     periodic.add_argument("ini", type=Path)
+    commands.add_parser("sample-feeds", help="serve the demo's sample feeds (devstack/samples/)")
     sample = commands.add_parser("sample-data", help="load the demo's sample data")
     sample.add_argument("ini", type=Path)
     sample.add_argument("admin")
@@ -33,6 +34,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from devstack import periodic
 
         return periodic.main(args.ini)
+    if args.command == "sample-feeds":
+        from devstack import sample_data
+
+        return sample_data.serve_feeds()
     if args.command == "sample-data":
         from devstack import sample_data
 

@@ -17,7 +17,9 @@ from pathlib import Path
 from devstack import ckan_cli, preflight, secrets_store, services, siteconfig
 from devstack.database import ensure_site_databases
 from devstack.errors import StackError
-from devstack.settings import DEMO_DATABASES, DEMO_HOST, DEV, REDIS_DB_DEMO, ROOT, demo_port
+from devstack.settings import (
+    DEMO_DATABASES, DEMO_HOST, DEV, REDIS_DB_DEMO, ROOT, SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT, demo_port,
+)
 
 INI = DEV / "demo.ini"
 PROCFILE = DEV / "Procfile"
@@ -40,6 +42,7 @@ def _settings(urls: dict[str, str], redis_base: str, port: int) -> dict[str, str
         "ckan.harvest.mq.type": "redis",
         "ckan.tracking_enabled": "true",
         "ckanext.issy.demo_banner": "true",
+        "ckanext.issy.harvest.allowed_hosts": f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}",
         "debug": "false",
     }
 
@@ -101,6 +104,7 @@ def write_procfile(port: int) -> None:
         f"fetch: {ckan} harvester fetch-consumer\n"
         f"worker: {ckan} jobs worker\n"
         f"periodic: {sys.executable} -m devstack periodic {INI}\n"
+        f"samples: {sys.executable} -m devstack sample-feeds\n"
     )
 
 

@@ -1,14 +1,21 @@
 """Sample data of the demo: a few datasets, each clearly labelled as a sample.
 
-Later features add their own sample sources (a finance harvest source, ...);
-these few datasets give the home page, the dataset list and the facets
-something to show from the first start. Run once by the demo's
-initialisation; creating what already exists is skipped.
+These few datasets give the home page, the dataset list and the facets
+something to show from the first start; the budgets come from a finance
+harvest source over the sample SCDL files of devstack/samples/ (served on
+127.0.0.2 by ``python -m devstack sample-feeds``), with a first job created
+here and started by the demo's periodic ``ckan harvester run``. Run once by
+the demo's initialisation; creating what already exists is skipped.
 """
 from __future__ import annotations
 
+import functools
+import json
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from devstack.settings import SAMPLE_FEEDS, SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT
 
 SAMPLE_TAG = "exemple"
 SAMPLE_NOTE = (
@@ -26,26 +33,6 @@ GROUPS = [
     {"name": "mobilite", "title": "Mobilité"},
 ]
 DATASETS: list[dict[str, Any]] = [
-    {
-        "name": "budget-primitif-2024-exemple",
-        "title": "Budget primitif 2024 (exemple)",
-        "notes": "Principales lignes du budget primitif voté par le conseil municipal.",
-        "tags": ["budget", "finances"],
-        "groups": ["finances"],
-        "table": {
-            "fields": [
-                {"id": "chapitre", "type": "text"},
-                {"id": "libelle", "type": "text"},
-                {"id": "montant", "type": "numeric"},
-            ],
-            "records": [
-                {"chapitre": "011", "libelle": "Charges à caractère général", "montant": 28450000},
-                {"chapitre": "012", "libelle": "Charges de personnel", "montant": 61230000},
-                {"chapitre": "65", "libelle": "Autres charges de gestion courante", "montant": 9870000},
-                {"chapitre": "73", "libelle": "Impôts et taxes", "montant": 84560000},
-            ],
-        },
-    },
     {
         "name": "elections-municipales-2020-exemple",
         "title": "Résultats des élections municipales 2020 (exemple)",
@@ -84,6 +71,23 @@ DATASETS: list[dict[str, Any]] = [
         },
     },
 ]
+
+
+FEEDS_URL = f"http://{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}"
+FINANCE_SOURCE = {
+    "name": "budgets-exemple",
+    "title": "Budgets de la ville (exemple)",
+    "notes": "Fichiers budgétaires d'exemple au format SCDL, moissonnés au démarrage." + SAMPLE_NOTE,
+    "url": f"{FEEDS_URL}/budget-primitif-2024.csv",
+    "source_type": "issy_finance",
+    "frequency": "MANUAL",
+    "config": json.dumps({
+        "urls": [f"{FEEDS_URL}/compte-administratif-2023-cp1252.csv"],
+        "title_suffix": " (exemple)",
+        "tags": ["budget", "finances", "SCDL", SAMPLE_TAG],
+        "notes": SAMPLE_NOTE.strip(),
+    }, ensure_ascii=False),
+}
 
 
 def _exists(action: Any, show: str, name: str) -> bool:
@@ -126,6 +130,34 @@ def load(admin: str) -> None:
         # A DataStore-backed resource: its download is the DataStore's CSV dump.
         resource = {"package_id": dataset["id"], "name": "Données (exemple)", "format": "CSV"}
         action("datastore_create")(context(), {"resource": resource, "force": True, **spec["table"]})
+    _finance_source(action, context)
+
+
+# Created by earlier demos; the finance source publishes the budgets now.
+SUPERSEDED = ("budget-primitif-2024-exemple",)
+
+
+def _finance_source(action: Any, context: Any) -> None:
+    """The sample finance source and its first job (run by the periodic `ckan harvester run`)."""
+    for name in SUPERSEDED:
+        if _exists(action, "package_show", name):
+            action("dataset_purge")(context(), {"id": name})
+    if _exists(action, "harvest_source_show", FINANCE_SOURCE["name"]):
+        return
+    source = action("harvest_source_create")(context(), {**FINANCE_SOURCE, "owner_org": ORGANIZATION["name"]})
+    action("harvest_job_create")(context(), {"source_id": source["id"]})
+
+
+def serve_feeds() -> int:
+    """Serve devstack/samples/ until stopped (the demo's Procfile runs it)."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SAMPLE_FEEDS))
+    with ThreadingHTTPServer((SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT), handler) as server:
+        print(f"Sample feeds: {FEEDS_URL}/ ({SAMPLE_FEEDS})", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
 
 
 def main(ini: Path, admin: str) -> int:

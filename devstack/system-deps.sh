@@ -16,6 +16,8 @@ need 'python3 -c "import ensurepip, venv"' python3-venv
 need 'python3 -c "import sysconfig,os; assert os.path.exists(os.path.join(sysconfig.get_paths()[\"include\"], \"Python.h\"))"' python3-dev
 need 'ls /usr/lib/*/libmagic.so.1' libmagic1
 need 'command -v git' git
+need 'command -v chromium' chromium
+need 'command -v npm' npm
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages:$missing"

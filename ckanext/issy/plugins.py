@@ -8,9 +8,16 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.harvest.interfaces import IHarvester
+
 from ckanext.issy import helpers
-from ckanext.issy.harvesters import queue_compat
+from ckanext.issy.harvesters import finance, queue_compat
 from ckanext.issy.search import ckan_hooks
+from ckanext.issy.logic import auth
+from ckanext.issy.theme import facets as theme_facets
+from ckanext.issy.theme import helpers as theme_helpers
+from ckanext.issy.theme import settings as theme_settings
+from ckanext.issy.theme import views as theme_views
 
 I18N_DOMAIN = "ckanext-issy"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
@@ -63,3 +70,43 @@ class IssySearchPlugin(IssyTranslation, p.SingletonPlugin):
         # CKAN calls this each time it loads plugins, which load_environment
         # does before it checks the Solr schema, on CKAN 2.11 and 2.12.
         ckan_hooks.install()
+
+
+@tk.blanket.config_declarations("config_declarations/issy_finance_harvester.yaml")
+class IssyFinanceHarvester(IssyTranslation, finance.ScdlBudgetHarvester):
+    """Harvest source type ``issy_finance``: SCDL budget files (docs/harvesters.md)."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(IHarvester)
+
+
+@tk.blanket.config_declarations("config_declarations/issy_theme.yaml")
+class IssyThemePlugin(IssyTranslation, p.SingletonPlugin):
+    """The city's theme: templates, assets, the section and legal pages
+    (docs/theming.md). Listed right after ``issy`` so its templates win."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IBlueprint)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IFacets, inherit=True)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "theme/templates")
+        tk.add_resource("theme/assets", "issy_theme")
+
+    def update_config_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return theme_settings.update_config_schema(schema)
+
+    def get_helpers(self) -> dict[str, Any]:
+        return theme_helpers.get_helpers()
+
+    def get_blueprint(self) -> list[Any]:
+        return theme_views.get_blueprints()
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return auth.get_auth_functions()
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return theme_facets.dataset_facets(facets_dict)

@@ -1,0 +1,159 @@
+"""Benchmark of the finance harvester (docs/performance.md, "Harvesting").
+
+Generates a 20,000-line SCDL budget file (about 5.5 MB), serves it on
+127.0.0.2, harvests it through the real Redis queues, database and DataStore,
+re-harvests it unchanged, and - when ckanext-xloader is installed - loads the
+same file with xloader's loader into a DataStore table of its own.
+
+    ISSY_TEST_SLOT=5 make test ARGS='tests/test_platform.py -q'   # prepares slot 5's databases
+    set -a; . .dev/test-2.12-s5.env; set +a
+    .venv/bin/pip install --target .dev/xloader ckanext-xloader==2.5.2   # optional, outside the venv
+    .venv/bin/python bench/harvest.py [--runs 3] [--xloader-path .dev/xloader]
+
+ckanext-xloader is never installed in the virtualenv: the tests must not
+depend on it. Its directory goes at the END of sys.path, so that the
+virtualenv's own packages (CKAN, SQLAlchemy, psycopg2...) win and only what
+the venv lacks (xloader, tabulator...) comes from there.
+
+It only ever connects to loopback addresses and the test databases.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LINES = 20_000
+# The sample generator (devstack/) and the feed server (tests/support/) live in the checkout.
+sys.path.insert(0, str(ROOT))
+
+
+def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = work()
+    return time.perf_counter() - start, result
+
+
+def _site(tk: Any) -> tuple[str, str]:
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    org = tk.get_action("organization_create")({"user": user}, {"name": f"bench-{uuid.uuid4().hex[:8]}"})
+    return user, org["id"]
+
+
+def _harvest_once(tk: Any, url: str, user: str, org: str) -> tuple[float, float]:
+    from tests.support.harvest import run_job
+
+    source = tk.get_action("harvest_source_create")({"user": user}, {
+        "name": f"bench-{uuid.uuid4().hex[:8]}", "url": url, "source_type": "issy_finance",
+        "owner_org": org, "frequency": "MANUAL", "config": json.dumps({"group": "bench"}),
+    })
+    first, report = _timed(lambda: run_job(source["id"], user))
+    assert not report["gather_errors"] and not report["object_errors"], report
+    again, report = _timed(lambda: run_job(source["id"], user))
+    assert not report["gather_errors"] and not report["object_errors"], report
+    return first, again
+
+
+def _typed_load_once(tk: Any, data: bytes, user: str, org: str) -> float:
+    """Our load alone, as xloader's is measured: read, validate and type the
+    file, then load its DataStore table (no dataset metadata, no queues)."""
+    from ckanext.issy.harvesters.core import datastore
+    from ckanext.issy.harvesters.finance import SCDL_COLUMNS, read_documents, typed_rows
+
+    resource = _empty_resource(tk, user, org)
+
+    def load() -> None:
+        (document,) = read_documents(data, "http://127.0.0.2/budget.csv")
+        rows, _warnings = typed_rows(document)
+        datastore.load(resource, SCDL_COLUMNS, rows, {"user": user})
+
+    return _timed(load)[0]
+
+
+def _empty_resource(tk: Any, user: str, org: str) -> str:
+    package = tk.get_action("package_create")({"user": user}, {"name": f"bench-{uuid.uuid4().hex[:8]}", "owner_org": org})
+    return tk.get_action("resource_create")({"user": user}, {"package_id": package["id"], "url": "http://127.0.0.2/b.csv"})["id"]
+
+
+def _xloader_once(tk: Any, data: bytes, user: str, org: str) -> float | None:
+    try:
+        from ckanext.xloader import loader
+    except ImportError:
+        return None
+    resource = _empty_resource(tk, user, org)
+    with tempfile.NamedTemporaryFile(suffix=".csv") as file:
+        file.write(data)
+        file.flush()
+        seconds, _ = _timed(lambda: loader.load_csv(
+            file.name, resource_id=resource, mimetype="text/csv", logger=logging.getLogger("xloader")))
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-column-indexes", action="store_true",
+                        help="ckan.datastore.default_fts_index_field_types = '' (CKAN 2.12's default) on CKAN 2.11")
+    parser.add_argument("--xloader-path", type=Path, help="where ckanext-xloader was pip-installed with --target")
+    args = parser.parse_args()
+    if args.xloader_path:
+        import ckanext
+
+        sys.path.append(str(args.xloader_path.resolve()))
+        # CKAN's ckanext/__init__.py is empty (not a namespace package): add the directory by hand.
+        ckanext.__path__.append(str(args.xloader_path.resolve() / "ckanext"))
+
+    # Before CKAN: loading its plugins imports another top-level "tests" package.
+    from devstack import scdl_samples
+    from tests.support import harvest  # noqa: F401 (imported by _harvest_once)
+    from tests.support.http_server import Response, serve
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    import ckan.plugins.toolkit as tk
+
+    started, app = _timed(lambda: make_app(load_config(str(ROOT / "test.ini"))))
+    flask_app = getattr(app, "apps", {}).get("flask_app", app)._wsgi_app
+    data = scdl_samples.write(scdl_samples.rows("budget primitif", 2025, lines=LINES))
+    results: dict[str, list[float]] = {"first": [], "unchanged": [], "typed load": [], "xloader": []}
+    # One path per run: ckanext-harvest refuses two sources with the same URL.
+    routes = {f"/{run}/budget-primitif-2025.csv": lambda q: Response(data) for run in range(args.runs)}
+    with serve(routes, host="127.0.0.2") as server, flask_app.test_request_context():
+        tk.config["ckanext.issy.harvest.allowed_hosts"] = server.url.split("//")[1]
+        if args.no_column_indexes:
+            tk.config["ckan.datastore.default_fts_index_field_types"] = ""
+        user, org = _site(tk)
+        for path in routes:
+            first, again = _harvest_once(tk, server.url + path, user, org)
+            results["first"].append(first)
+            results["unchanged"].append(again)
+            results["typed load"].append(_typed_load_once(tk, data, user, org))
+            xloader = _xloader_once(tk, data, user, org)
+            if xloader is not None:
+                results["xloader"].append(xloader)
+    import ckan
+
+    indexes = tk.config.get("ckan.datastore.default_fts_index_field_types") or "none"
+    print(f"CKAN {ckan.__version__}; per-column full-text indexes: {indexes}; file: {LINES} lines, {len(data) / 1e6:.1f} MB; "
+          f"CKAN start-up {started:.1f} s; median of {args.runs} runs")
+    for name, values in results.items():
+        if values:
+            print(f"  {name:11s} {statistics.median(values):6.2f} s   ({', '.join(f'{v:.2f}' for v in values)})")
+    if not results["xloader"]:
+        print("  xloader     not installed (see the docstring)")
+    ratio = statistics.median(results["unchanged"]) / statistics.median(results["first"])
+    print(f"  unchanged re-harvest / first harvest: {ratio:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The harvesting core shared by every feed family: HTTP, reading, DataStore, base."""

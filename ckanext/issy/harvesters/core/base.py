@@ -1,0 +1,280 @@
+"""The base of every ckanext-issy harvester, on ckanext-harvest's HarvesterBase.
+
+Gather downloads each file of the source once (one file may hold several
+items, e.g. several budget documents), reads it into items and gives each
+item a content hash. Compared with the current harvest object of the same
+item, an unchanged item becomes an ``unchanged`` object that writes nothing;
+a new or changed one carries its content to the import stage; an item gone
+from a file that was read successfully is withdrawn. A file that cannot be
+downloaded or read changes nothing: its items are neither updated nor
+withdrawn, and the error is recorded for the job.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+
+from ckanext.issy.harvesters.core import http
+from ckanext.issy.harvesters.core.datastore import DataStoreError
+from ckanext.issy.harvesters.core.reading import ReadError
+from ckanext.issy.harvesters.core.language import _
+
+log = logging.getLogger(__name__)
+
+WITHDRAW_MODES = ("delete", "mark")
+# Stored in the harvest object's extras.
+STATUS, HASH, CONFIG = "status", "content_hash", "config_hash"
+SOURCE_URL, ETAG, LAST_MODIFIED, FILE_HASH = "source_url", "etag", "last_modified", "file_hash"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit of a source (one dataset), read from one file."""
+
+    guid: str
+    content: str  # JSON, stored in the harvest object for the import stage
+    content_hash: str
+
+
+class ConfigError(ValueError):
+    """The source configuration is invalid; the message lists every problem."""
+
+
+def _extras(obj: HarvestObject) -> dict[str, str]:
+    return {extra.key: extra.value for extra in obj.extras}
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+
+
+class IssyHarvesterBase(HarvesterBase):
+    """Shared gather / fetch / import logic; a source kind implements the hooks."""
+
+    # --- hooks of a source kind -------------------------------------------
+    def info(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def parse_config(self, config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """The kind's own options, normalised, and the problems found."""
+        raise NotImplementedError
+
+    def read_items(self, download: http.Download, config: dict[str, Any]) -> list[Item]:
+        """Split a downloaded file into items; raises ReadError."""
+        raise NotImplementedError
+
+    def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
+        """Publish one new or changed item; returns its dataset's id, or None
+        after recording the errors with ``_save_object_error``."""
+        raise NotImplementedError
+
+    # --- configuration ----------------------------------------------------
+    def validate_config(self, config: str | None) -> str:
+        """Called by ckanext-harvest when a source is saved; raises with every problem."""
+        normalised = self.load_config(config)
+        return json.dumps(normalised, ensure_ascii=False, indent=2)
+
+    def load_config(self, config: str | None) -> dict[str, Any]:
+        try:
+            raw = json.loads(config) if config and config.strip() else {}
+        except json.JSONDecodeError as error:
+            raise ConfigError(_("The configuration is not valid JSON: {error}").format(error=error))
+        if not isinstance(raw, dict):
+            raise ConfigError(_("The configuration must be a JSON object"))
+        common, problems = self._parse_common(raw)
+        own, own_problems = self.parse_config({k: v for k, v in raw.items() if k not in common})
+        problems += own_problems
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return {**common, **own}
+
+    def _parse_common(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        problems: list[str] = []
+        urls = raw.get("urls", [])
+        if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+            problems.append(_('"urls" must be a list of URLs'))
+            urls = []
+        for url in urls:
+            try:
+                http.check_url(url)
+            except http.RefusedAddress as error:
+                problems.append(str(error))
+        withdraw = raw.get("withdraw", tk.config.get("ckanext.issy.harvest.withdraw"))
+        if withdraw not in WITHDRAW_MODES:
+            problems.append(_('"withdraw" must be "delete" or "mark"'))
+        encoding = raw.get("encoding")
+        if encoding is not None and not isinstance(encoding, str):
+            problems.append(_('"encoding" must be the name of an encoding, e.g. "cp1252"'))
+        common = {"urls": urls, "withdraw": withdraw}
+        if encoding:
+            common["encoding"] = encoding
+        return common, problems
+
+    # --- gather -----------------------------------------------------------
+    def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
+        source = harvest_job.source
+        try:
+            config = self.load_config(source.config)
+        except ConfigError as error:
+            self._save_gather_error(str(error), harvest_job)
+            return []
+        previous = {
+            obj.guid: obj for obj in model.Session.query(HarvestObject)
+            .filter(HarvestObject.harvest_source_id == source.id, HarvestObject.current.is_(True))
+        }
+        urls = [source.url, *config["urls"]]
+        settings = http.HttpSettings.from_config()
+        seen: dict[str, str] = {}  # guid -> the file it came from
+        read: set[str] = set()
+        ids: list[str] = []
+        for url in urls:
+            file_objects = [obj for obj in previous.values() if _extras(obj).get(SOURCE_URL) == url]
+            result = self._gather_file(harvest_job, url, settings, config, file_objects)
+            if result is None:
+                continue
+            read.add(url)
+            download, items = result
+            if items is None:  # the same file as last time
+                for obj in file_objects:
+                    seen[obj.guid] = url
+                    ids.append(self._new_object(harvest_job, obj.guid, "unchanged", obj.package_id, _extras(obj)))
+                continue
+            for item in items:
+                if item.guid in seen:
+                    self._save_gather_error(
+                        _("{guid} appears in {first} and in {second}; the second is ignored").format(
+                            guid=item.guid, first=seen[item.guid], second=url), harvest_job)
+                    continue
+                seen[item.guid] = url
+                extras = _file_extras(url, download, config)
+                ids.append(self._object_for(harvest_job, item, previous.get(item.guid), extras))
+        for guid, obj in previous.items():
+            came_from = _extras(obj).get(SOURCE_URL)
+            if guid not in seen and (came_from in read or came_from not in urls):
+                ids.append(self._new_object(harvest_job, guid, "delete", obj.package_id, {}))
+        return ids
+
+    def _gather_file(self, job: HarvestJob, url: str, settings: http.HttpSettings,
+                     config: dict[str, Any], file_objects: list[HarvestObject],
+                     ) -> tuple[http.Download, list[Item] | None] | None:
+        """The download and items of one file (None when it is the file of the last
+        run: a 304, or the same bytes), or None after recording why it failed."""
+        last = _extras(file_objects[0]) if file_objects else {}
+        # A file harvested with another configuration must be read again.
+        same_config = last.get(CONFIG) == config_hash(config)
+        try:
+            download = http.fetch(url, settings, *(
+                (last.get(ETAG), last.get(LAST_MODIFIED)) if same_config else (None, None)))
+            if download.not_modified or (same_config and _sha256(download.content) == last.get(FILE_HASH)):
+                return download, None
+            items = self.read_items(download, config)
+        except (http.FetchError, ReadError) as error:
+            log.warning("Harvest of %s: %s", url, error)
+            self._save_gather_error(str(error), job)
+            return None
+        return download, items
+
+    def _object_for(self, job: HarvestJob, item: Item, previous: HarvestObject | None,
+                    extras: dict[str, str]) -> str:
+        extras = {**extras, HASH: hashlib.sha256((item.content_hash + extras[CONFIG]).encode()).hexdigest()}
+        if previous is not None and _extras(previous).get(HASH) == extras[HASH] and _is_active(previous.package_id):
+            return self._new_object(job, item.guid, "unchanged", previous.package_id, extras)
+        status = "change" if previous is not None else "new"
+        package_id = previous.package_id if previous is not None else None
+        return self._new_object(job, item.guid, status, package_id, extras, item.content)
+
+    @staticmethod
+    def _new_object(job: HarvestJob, guid: str, status: str, package_id: str | None,
+                    extras: dict[str, str], content: str | None = None) -> str:
+        obj = HarvestObject(guid=guid, job=job, content=content, package_id=package_id,
+                            extras=[HarvestObjectExtra(key=key, value=value)
+                                    for key, value in {**extras, STATUS: status}.items()])
+        obj.save()
+        return obj.id
+
+    # --- fetch and import -------------------------------------------------
+    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
+        # Gather already downloaded the file: one file holds several items.
+        return "unchanged" if _extras(harvest_object).get(STATUS) == "unchanged" else True
+
+    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
+        status = _extras(harvest_object).get(STATUS)
+        if status == "unchanged":
+            return "unchanged"
+        config = self.load_config(harvest_object.source.config)
+        context = {"user": _harvest_user(), "ignore_auth": True}
+        if status == "delete":
+            self._withdraw(harvest_object, config["withdraw"], context)
+            return True
+        try:
+            package_id = self.import_item(harvest_object, config, context)
+        except tk.ValidationError as error:
+            self._save_object_error(
+                _("{guid}: the dataset was refused: {errors}").format(
+                    guid=harvest_object.guid, errors=error.error_summary), harvest_object, "Import")
+            return False
+        except DataStoreError as error:
+            self._save_object_error(f"{harvest_object.guid}: {error}", harvest_object, "Import")
+            return False
+        if package_id is None:
+            return False
+        self._make_current(harvest_object, package_id)
+        return True
+
+    @staticmethod
+    def _make_current(harvest_object: HarvestObject, package_id: str | None, current: bool = True) -> None:
+        model.Session.query(HarvestObject).filter(
+            HarvestObject.guid == harvest_object.guid,
+            HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+            HarvestObject.current.is_(True),
+        ).update({"current": False}, synchronize_session=False)
+        harvest_object.current = current
+        harvest_object.package_id = package_id
+        harvest_object.save()
+
+    def _withdraw(self, harvest_object: HarvestObject, mode: str, context: dict[str, Any]) -> None:
+        """An item gone from its source: delete its dataset, or mark it withdrawn."""
+        if harvest_object.package_id and _is_active(harvest_object.package_id):
+            if mode == "delete":
+                tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
+            else:
+                package = tk.get_action("package_show")(dict(context), {"id": harvest_object.package_id})
+                extras = [e for e in package.get("extras", []) if e["key"] != "issy_withdrawn"]
+                extras.append({"key": "issy_withdrawn", "value": date.today().isoformat()})
+                tk.get_action("package_patch")(dict(context), {"id": package["id"], "extras": extras})
+        self._make_current(harvest_object, harvest_object.package_id, current=False)
+
+
+def _file_extras(url: str, download: http.Download, config: dict[str, Any]) -> dict[str, str]:
+    return {
+        SOURCE_URL: url,
+        ETAG: download.etag or "",
+        LAST_MODIFIED: download.last_modified or "",
+        CONFIG: config_hash(config),
+        FILE_HASH: _sha256(download.content),
+    }
+
+
+def _sha256(content: bytes | None) -> str:
+    return hashlib.sha256(content or b"").hexdigest()
+
+
+def _harvest_user() -> str:
+    """ckanext.harvest.user_name, or the site user. Not HarvesterBase._get_user_name:
+    it creates the site user without committing it and caches its name."""
+    return tk.config.get("ckanext.harvest.user_name") or tk.get_action("get_site_user")(
+        {"ignore_auth": True}, {})["name"]
+
+
+def _is_active(package_id: str | None) -> bool:
+    package = model.Package.get(package_id) if package_id else None
+    return package is not None and package.state == "active"

@@ -1,0 +1,127 @@
+"""Typed DataStore tables, replaced atomically.
+
+The DataStore's action API cannot replace a table's rows atomically: a
+``datastore_delete`` followed by ``datastore_create`` commits twice, so a
+reader may see an empty or half-loaded table, and a failed load leaves it
+so. This module is the ONLY one of the extension that writes with the
+DataStore's write engine directly (``ckanext.datastore.backend.postgres``).
+
+The table itself (columns, types, data dictionary, full-text trigger,
+permissions) is created by ``datastore_create``, the DataStore's own way.
+Replacing its rows happens in ONE transaction on the write engine: ``COPY``
+the new rows into a temporary table, delete every row, insert the new ones. PostgreSQL's MVCC does the rest:
+until the commit, readers see every old row; after it, every new row; if
+anything fails, the rollback leaves the old rows exactly as they were.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckanext.datastore.backend.postgres import get_write_engine, identifier
+from ckanext.issy.harvesters.core.language import _
+
+
+class DataStoreError(Exception):
+    """The table cannot be loaded; the previous rows are unchanged."""
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    type: str  # a DataStore type: text, numeric, date, timestamp, int
+    label: str
+    description: str
+
+    def field(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "info": {"label": self.label, "notes": self.description}}
+
+
+Value = str | Decimal | int | None
+
+
+def _existing_types(resource_id: str) -> dict[str, str] | None:
+    try:
+        info = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": resource_id})
+    except tk.ObjectNotFound:
+        return None
+    # CKAN 2.11 and 2.12 both list the fields (without _id) under "fields".
+    return {field["id"]: field["type"] for field in info["fields"]}
+
+
+def ensure_table(resource_id: str, columns: Sequence[Column], context: dict[str, Any]) -> None:
+    """Create the table with its data dictionary, or check that it has these columns.
+
+    ``context`` names the user: creating a table changes its resource (an activity)."""
+    existing = _existing_types(resource_id)
+    wanted = {column.id: column.type for column in columns}
+    if existing is None:
+        tk.get_action("datastore_create")(
+            dict(context),
+            {"resource_id": resource_id, "force": True, "fields": [c.field() for c in columns]},
+        )
+    elif existing != wanted:
+        raise DataStoreError(
+            _("The DataStore table of resource {id} has other columns than expected; "
+                 "delete it (datastore_delete) so that the next harvest recreates it").format(id=resource_id)
+        )
+
+
+def _csv_stream(rows: Iterable[Sequence[Value]]) -> io.StringIO:
+    # COPY's csv format reads an unquoted empty field as NULL.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    buffer.seek(0)
+    return buffer
+
+
+def _full_text(columns: Sequence[Column]) -> str:
+    # The text the DataStore's zfulltext trigger indexes (every column but
+    # _id and _full_text, NULLs skipped, separated by spaces), computed for the
+    # whole table at once: the trigger's per-row JSON round trip costs more
+    # than the rest of the load. A row that arrives with its _full_text set is
+    # left alone by the trigger.
+    cells = ", ".join(f"{identifier(column.id)}::text" for column in columns)
+    return f"to_tsvector(concat_ws(' ', {cells}))"
+
+
+def replace_rows(resource_id: str, columns: Sequence[Column], rows: Iterable[Sequence[Value]]) -> None:
+    """Replace every row of the table in one transaction (see the module's doc).
+
+    The rows are first copied into a temporary table, so that a bad value fails
+    the load before the table is touched, then inserted with their full text."""
+    table = identifier(resource_id)
+    names = ", ".join(identifier(column.id) for column in columns)
+    connection = get_write_engine().raw_connection()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE issy_load ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")
+            cursor.execute("ALTER TABLE issy_load ADD COLUMN issy_order serial")
+            cursor.copy_expert(f"COPY issy_load ({names}) FROM STDIN WITH (FORMAT csv)", _csv_stream(rows))
+            # Other writers wait; readers go on reading the old rows until the commit.
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(f"INSERT INTO {table} ({names}, _full_text) "
+                           f"SELECT {names}, {_full_text(columns)} FROM issy_load ORDER BY issy_order")
+        connection.commit()
+    except Exception as error:
+        connection.rollback()
+        raise DataStoreError(
+            _("Loading the DataStore table of resource {id} failed, the previous rows are kept: {error}")
+            .format(id=resource_id, error=error)
+        ) from error
+    finally:
+        connection.close()
+
+
+def load(resource_id: str, columns: Sequence[Column], rows: Iterable[Sequence[Value]],
+         context: dict[str, Any]) -> None:
+    """Create the table if needed, then replace its rows atomically."""
+    ensure_table(resource_id, columns, context)
+    replace_rows(resource_id, columns, rows)

@@ -1,0 +1,246 @@
+"""Downloads for the harvesters: retries, a size cap, conditional requests and
+a guard against server-side request forgery (SSRF).
+
+One ``requests`` session per download, with urllib3 retries (backoff on
+429/5xx, ``Retry-After`` honoured up to a cap). The SSRF guard sits in the
+connection itself: every new connection, the first one and the one of each
+redirect, resolves its host, refuses private, loopback, link-local,
+multicast and reserved addresses unless ``host:port`` is allow-listed, and
+then connects to the address it checked, so a second DNS answer cannot
+slip another address in between the check and the connection.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import ckan.plugins.toolkit as tk
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.retry import Retry
+
+from ckanext.issy.harvesters.core.language import _
+
+CHUNK_BYTES = 64 * 1024
+MAX_REDIRECTS = 5
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class FetchError(Exception):
+    """A download failed; the message is readable by a site administrator."""
+
+
+class RefusedAddress(FetchError):
+    """The destination is not allowed (scheme, or a private address)."""
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    timeout: float = 30.0
+    max_bytes: int = 50 * 1024 * 1024
+    retries: int = 3
+    backoff: float = 1.0
+    retry_after_max: float = 60.0
+    allowed: frozenset[str] = frozenset()
+    user_agent: str = "ckanext-issy harvester"
+
+    @classmethod
+    def from_config(cls) -> "HttpSettings":
+        config = tk.config
+        return cls(
+            timeout=float(config.get("ckanext.issy.harvest.timeout")),
+            max_bytes=int(config.get("ckanext.issy.harvest.max_bytes")),
+            retries=int(config.get("ckanext.issy.harvest.retries")),
+            backoff=float(config.get("ckanext.issy.harvest.backoff")),
+            retry_after_max=float(config.get("ckanext.issy.harvest.retry_after_max")),
+            allowed=frozenset(
+                entry.lower() for entry in tk.aslist(config.get("ckanext.issy.harvest.allowed_hosts"))
+            ),
+            user_agent=config.get("ckanext.issy.harvest.user_agent"),
+        )
+
+
+@dataclass(frozen=True)
+class Download:
+    """What a fetch brought back; ``content`` is None when the server said 304."""
+
+    url: str
+    content: bytes | None
+    etag: str | None
+    last_modified: str | None
+    charset: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.content is None
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+        or ip.is_reserved or ip.is_unspecified
+    )
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Decides which addresses a harvester may connect to."""
+
+    allowed: frozenset[str]
+
+    def checked_address(self, host: str, port: int) -> str:
+        """The address to connect to for ``host:port``, or RefusedAddress."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as error:
+            raise FetchError(_("Cannot resolve {host}: {error}").format(host=host, error=error))
+        addresses = [info[4][0] for info in infos]
+        if f"{host.lower()}:{port}" not in self.allowed:
+            refused = [address for address in addresses if not _is_public(address)]
+            if refused:
+                raise RefusedAddress(
+                    _(
+                        "Refused to connect to {host}:{port}: {address} is a private, "
+                        "loopback, link-local or multicast address (allow it with "
+                        "ckanext.issy.harvest.allowed_hosts)"
+                    ).format(host=host, port=port, address=refused[0])
+                )
+        return addresses[0]
+
+
+def _guarded_pool(pool: type[HTTPConnectionPool], connection: type[HTTPConnection], guard: Guard) -> type:
+    class GuardedConnection(connection):  # type: ignore[valid-type,misc]
+        def _new_conn(self) -> socket.socket:
+            # Connect to the checked address; the host name stays for TLS (SNI, certificate).
+            name = self._dns_host
+            self._dns_host = guard.checked_address(name, self.port)
+            try:
+                return super()._new_conn()
+            finally:
+                self._dns_host = name
+
+    return type(f"Guarded{pool.__name__}", (pool,), {"ConnectionCls": GuardedConnection})
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def __init__(self, guard: Guard, **kwargs: Any) -> None:
+        self._guard = guard
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _guarded_pool(HTTPConnectionPool, HTTPConnection, self._guard),
+            "https": _guarded_pool(HTTPSConnectionPool, HTTPSConnection, self._guard),
+        }
+
+
+class CappedRetry(Retry):
+    """urllib3's Retry, with Retry-After honoured up to ``retry_after_max`` seconds
+    (a server asking for an hour would otherwise block a harvest consumer)."""
+
+    def __init__(self, *args: Any, retry_after_max: float = 60.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retry_after_max = retry_after_max
+
+    def new(self, **kwargs: Any) -> "CappedRetry":
+        retry = super().new(**kwargs)
+        retry.retry_after_max = self.retry_after_max
+        return retry
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.retry_after_max)
+
+
+def session(settings: HttpSettings) -> requests.Session:
+    """A session whose every connection goes through the guard."""
+    http = requests.Session()
+    # No proxies from the environment: the guard must see the real destination.
+    http.trust_env = False
+    http.max_redirects = MAX_REDIRECTS
+    http.headers["User-Agent"] = settings.user_agent
+    retry = CappedRetry(
+        total=settings.retries,
+        backoff_factor=settings.backoff,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=("GET", "HEAD"),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        retry_after_max=settings.retry_after_max,
+    )
+    http.adapters.clear()
+    adapter = _GuardedAdapter(Guard(settings.allowed), max_retries=retry)
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    return http
+
+
+def check_url(url: str) -> None:
+    """Only absolute http(s) URLs; raises RefusedAddress otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RefusedAddress(_("Only http and https URLs can be harvested: {url}").format(url=url))
+
+
+def _read_capped(response: requests.Response, max_bytes: int) -> bytes:
+    too_big = _("{url} is larger than the limit of {limit} bytes (ckanext.issy.harvest.max_bytes)")
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(too_big.format(url=response.url, limit=max_bytes))
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(CHUNK_BYTES):
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(too_big.format(url=response.url, limit=max_bytes))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def fetch(url: str, settings: HttpSettings, etag: str | None = None,
+          last_modified: str | None = None) -> Download:
+    """Download ``url``; with ``etag``/``last_modified`` from the previous run,
+    an unchanged file comes back as a Download whose content is None."""
+    check_url(url)
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        with session(settings) as http, http.get(
+            url, headers=headers, timeout=settings.timeout, stream=True
+        ) as response:
+            if response.status_code == 304:
+                return Download(response.url, None, etag, last_modified, None)
+            if response.status_code != 200:
+                raise FetchError(
+                    _("{url} answered HTTP {status} {reason}").format(
+                        url=url, status=response.status_code, reason=response.reason or ""
+                    ).strip()
+                )
+            content = _read_capped(response, settings.max_bytes)
+            return Download(
+                response.url, content, response.headers.get("ETag"),
+                response.headers.get("Last-Modified"), response.encoding if
+                "charset" in response.headers.get("Content-Type", "").lower() else None,
+            )
+    except requests.Timeout:
+        raise FetchError(_("{url} did not answer within {seconds} seconds").format(
+            url=url, seconds=settings.timeout))
+    except requests.TooManyRedirects:
+        raise FetchError(_("{url} redirects more than {count} times").format(url=url, count=MAX_REDIRECTS))
+    except requests.exceptions.InvalidSchema:
+        raise RefusedAddress(_("{url} redirects to a URL that is not http or https").format(url=url))
+    except requests.RequestException as error:
+        raise FetchError(_("Download of {url} failed: {error}").format(url=url, error=error))
+

@@ -1,0 +1,30 @@
+"""Messages of the harvesters in the site's language, also outside web requests.
+
+The harvest consumers and ``ckan harvester run`` work outside any web
+request, where CKAN's gettext (``tk._``) has no locale and answers in
+English. Their messages (job errors, resource names) are stored and shown
+later, so they are translated here into ``ckan.locale_default`` from the
+extension's own catalogue; inside a request, ``tk._`` decides as usual.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import ckan.plugins.toolkit as tk
+import flask
+from babel.support import NullTranslations, Translations
+
+I18N_DIR = Path(__file__).resolve().parents[2] / "i18n"
+DOMAIN = "ckanext-issy"
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue(locale: str) -> NullTranslations:
+    return Translations.load(str(I18N_DIR), [locale], domain=DOMAIN)
+
+
+def _(message: str) -> str:
+    if flask.has_request_context():
+        return tk._(message)
+    return _catalogue(tk.config.get("ckan.locale_default") or "en").gettext(message)

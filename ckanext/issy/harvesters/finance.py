@@ -1,0 +1,401 @@
+"""Finance harvesters. Source kind ``issy_finance``: SCDL budget CSV files.
+
+A SCDL "budget" file (schema.data.gouv.fr scdl/budget 0.8.x) lists the lines
+of one or more budget documents (budget primitif 2024, compte administratif
+2023...). Each document becomes one dataset: the normalised CSV in SCDL
+column order with its typed DataStore table, and the original file linked
+as its source. The TOTEM XML kind (a later issue) will produce the same SCDL
+rows from another reader and reuse ``publish_document``.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import ckan.plugins.toolkit as tk
+from ckanext.harvest.model import HarvestObject
+from werkzeug.datastructures import FileStorage
+
+from ckanext.issy.harvesters.core import datastore, http
+from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item
+from ckanext.issy.harvesters.core.datastore import Column
+from ckanext.issy.harvesters.core.reading import ReadError, parse_number, read_csv
+from ckanext.issy.harvesters.core.language import _
+
+# The SCDL budget columns in schema order, with the French data dictionary
+# of the DataStore table (data, not interface: it describes a French standard).
+SCDL_COLUMNS = [
+    Column("BGT_NATDEC", "text", "Nature de la décision", "Étape budgétaire : budget primitif, budget supplémentaire, décision modificative ou compte administratif."),
+    Column("BGT_ANNEE", "int4", "Exercice", "Année de l'exercice budgétaire."),
+    Column("BGT_SIRET", "text", "SIRET", "Numéro SIRET de la collectivité (14 chiffres)."),
+    Column("BGT_NOM", "text", "Nom de la collectivité", "Nom de la collectivité ou de l'établissement."),
+    Column("BGT_CONTNAT", "text", "Chapitre", "Code du chapitre ou de l'article budgétaire."),
+    Column("BGT_CONTNAT_LABEL", "text", "Libellé du chapitre", "Libellé du chapitre."),
+    Column("BGT_NATURE", "text", "Nature", "Code de la nature de la dépense ou de la recette (le « quoi »)."),
+    Column("BGT_NATURE_LABEL", "text", "Libellé de la nature", "Libellé de la nature."),
+    Column("BGT_FONCTION", "text", "Fonction", "Code de la fonction (le « pourquoi »)."),
+    Column("BGT_FONCTION_LABEL", "text", "Libellé de la fonction", "Libellé de la fonction."),
+    Column("BGT_OPERATION", "text", "Opération", "Code ou libellé de l'opération votée."),
+    Column("BGT_SECTION", "text", "Section", "Investissement ou fonctionnement."),
+    Column("BGT_OPBUDG", "text", "Type d'opération", "Opération réelle ou d'ordre."),
+    Column("BGT_CODRD", "text", "Recette ou dépense", "Recette ou dépense."),
+    Column("BGT_MTREAL", "numeric", "Montant réalisé", "Montant réellement dépensé ou perçu, en euros (compte administratif)."),
+    Column("BGT_MTBUDGPREC", "numeric", "Montant du budget précédent", "Montant voté au budget précédent, en euros."),
+    Column("BGT_MTRARPREC", "numeric", "Restes à réaliser N-1", "Restes à réaliser de l'exercice précédent, en euros."),
+    Column("BGT_MTPROPNOUV", "numeric", "Propositions nouvelles", "Montant des propositions nouvelles, en euros."),
+    Column("BGT_MTPREV", "numeric", "Montant voté", "Montant voté, en euros."),
+    Column("BGT_CREDOUV", "numeric", "Crédits ouverts", "Crédits ouverts sur l'article, en euros."),
+    Column("BGT_MTRAR3112", "numeric", "Restes à réaliser au 31/12", "Restes à réaliser au 31 décembre, en euros."),
+    Column("BGT_ARTSPE", "text", "Article spécialisé", "Spécialisé ou non spécialisé."),
+]
+NAMES = [column.id for column in SCDL_COLUMNS]
+# Required by the schema: a file without one of these columns is refused.
+REQUIRED = {"BGT_NATDEC", "BGT_ANNEE", "BGT_SIRET", "BGT_NOM", "BGT_CONTNAT", "BGT_CONTNAT_LABEL",
+            "BGT_NATURE", "BGT_NATURE_LABEL", "BGT_SECTION", "BGT_OPBUDG", "BGT_CODRD"}
+# Cells without which a line means nothing; the schema's other required cells
+# are often empty in converted files and are accepted empty.
+ESSENTIAL = frozenset({"BGT_NATDEC", "BGT_ANNEE", "BGT_SIRET", "BGT_NATURE", "BGT_SECTION", "BGT_OPBUDG", "BGT_CODRD"})
+KNOWN_STAGES = {"budget primitif", "budget supplémentaire", "décision modificative", "compte administratif"}
+# Accepted spellings (without accents, any case) -> the schema's value.
+ENUMS = {
+    "BGT_SECTION": {"investissement": "investissement", "fonctionnement": "fonctionnement"},
+    "BGT_OPBUDG": {"réel": "réel", "reel": "réel", "ordre": "ordre"},
+    "BGT_CODRD": {"recette": "recette", "dépense": "dépense", "depense": "dépense"},
+}
+MAX_REPORTED = 20
+ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
+DEFAULTS: dict[str, Any] = {
+    "group": "finances",
+    "tags": ["budget", "finances", "SCDL"],
+    "license_id": "lov2",
+    "frequency": ANNUAL,
+    "commune": "Issy-les-Moulineaux",
+    "insee": "92040",
+    "title_suffix": "",
+    "notes": "",
+}
+
+
+@dataclass
+class DocumentProblems(Exception):
+    """Every problem found in one budget document: (line, message)."""
+
+    problems: list[tuple[int, str]]
+
+
+@functools.lru_cache(maxsize=1024)  # a file repeats a handful of values
+def _plain(text: str) -> str:
+    """Lowercase without accents, for lenient comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _plain(text)).strip("-")
+
+
+def file_name(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
+
+
+# --- gather: a file into documents ---------------------------------------
+def _column_map(header: list[str], name: str) -> dict[str, int]:
+    """SCDL column -> its index in the file, matched case-insensitively."""
+    found: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = title.strip().lstrip("\ufeff").upper()
+        if key in found:
+            raise ReadError(_("{file}: the column {column} appears twice").format(file=name, column=key))
+        if key in NAMES:
+            found[key] = index
+    missing = [column for column in NAMES if column in REQUIRED and column not in found]
+    if missing:
+        raise ReadError(_("{file}: required column(s) missing: {columns}").format(
+            file=name, columns=", ".join(missing)))
+    return found
+
+
+def read_documents(raw: bytes, url: str, encoding: str | None = None,
+                   declared: str | None = None) -> list[dict[str, Any]]:
+    """The budget documents of a SCDL file, each with its raw lines in SCDL order."""
+    name = file_name(url)
+    table = read_csv(raw, name, encoding, declared)
+    columns = _column_map(table.header, name)
+    positions = [columns.get(n) for n in NAMES]
+    documents: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in table.rows:
+        cells = [row.cells[i].strip() if i is not None else "" for i in positions]
+        stage, year, siret = cells[0], cells[1], cells[2]
+        for column, value in zip(NAMES[:3], (stage, year, siret)):
+            if not value:
+                raise ReadError(_("{file}, line {line}, column {column} ({name}): {problem}").format(
+                    file=name, line=row.line, column=columns[column] + 1, name=column, problem=_("empty cell")))
+        key = (_plain(stage), year, siret)
+        document = documents.setdefault(key, {
+            "source_url": url, "file": name, "encoding": table.encoding,
+            "columns": {n: columns[n] + 1 for n in columns}, "rows": [],
+        })
+        document["rows"].append([row.line, *cells])
+    return list(documents.values())
+
+
+def _guid(document: dict[str, Any]) -> str:
+    stage, year, siret = document["rows"][0][1:4]
+    return f"{_slug(stage)}-{year}-{siret}"
+
+
+def document_items(raw: bytes, url: str, encoding: str | None, declared: str | None) -> list[Item]:
+    items = []
+    for document in read_documents(raw, url, encoding, declared):
+        content = json.dumps(document, ensure_ascii=False)
+        items.append(Item(_guid(document), content, hashlib.sha256(content.encode()).hexdigest()))
+    return items
+
+
+# --- import: validate and type a document --------------------------------
+def _problem(document: dict[str, Any], line: int, column: str, message: str) -> tuple[int, str]:
+    return line, _("{file}, line {line}, column {column} ({name}): {problem}").format(
+        file=document["file"], line=line, column=document["columns"].get(column, "?"), name=column, problem=message)
+
+
+def _number(value: str) -> Decimal | None:
+    try:
+        return parse_number(value)
+    except ValueError:
+        raise ValueError(_('"{value}" is not a number').format(value=value))
+
+
+def _year(value: str) -> int:
+    if not re.fullmatch(r"\d{4}", value):
+        raise ValueError(_('"{value}" is not a year').format(value=value))
+    return int(value)
+
+
+def _siret(value: str) -> str:
+    if not re.fullmatch(r"\d{14}", value):
+        raise ValueError(_('"{value}" is not a SIRET (14 digits)').format(value=value))
+    return value
+
+
+def _enum(column: str) -> Callable[[str], str]:
+    spellings = ENUMS[column]
+
+    def convert(value: str) -> str:
+        canonical = spellings.get(value) or spellings.get(_plain(value))
+        if canonical is None:
+            raise ValueError(_('"{value}" is not one of: {allowed}').format(
+                value=value, allowed=", ".join(dict.fromkeys(spellings.values()))))
+        return canonical
+
+    return convert
+
+
+def _converter(column: Column) -> Callable[[str], Any] | None:
+    """Turns a non-empty cell into its typed value, raising ValueError with a
+    message; None for free text, kept as it is."""
+    if column.type == "numeric":
+        return _number
+    special = {"BGT_ANNEE": _year, "BGT_SIRET": _siret}
+    if column.id in special:
+        return special[column.id]
+    return _enum(column.id) if column.id in ENUMS else None
+
+
+# Built once: a document has tens of thousands of cells to convert.
+CONVERTERS = [_converter(column) for column in SCDL_COLUMNS]
+
+
+def _typed(document: dict[str, Any], line: int, cells: list[str], problems: list[tuple[int, str]]) -> list[Any]:
+    typed: list[Any] = []
+    for name, convert, value in zip(NAMES, CONVERTERS, cells):
+        if not value:
+            if name in ESSENTIAL:
+                problems.append(_problem(document, line, name, _("empty cell")))
+            typed.append(None)
+            continue
+        if convert is None:
+            typed.append(value)
+            continue
+        try:
+            typed.append(convert(value))
+        except ValueError as error:
+            problems.append(_problem(document, line, name, str(error)))
+            typed.append(None)
+    return typed
+
+
+def typed_rows(document: dict[str, Any]) -> tuple[list[list[Any]], list[tuple[int, str]]]:
+    """The document's rows typed in SCDL order and its warnings; raises DocumentProblems."""
+    problems: list[tuple[int, str]] = []
+    rows: list[list[Any]] = []
+    first_seen: dict[tuple[str, ...], int] = {}
+    for line, *cells in document["rows"]:
+        duplicate_of = first_seen.setdefault(tuple(cells), line)
+        if duplicate_of != line:
+            problems.append((line, _("{file}, line {line}: duplicate of line {first}").format(
+                file=document["file"], line=line, first=duplicate_of)))
+        rows.append(_typed(document, line, cells, problems))
+    if problems:
+        raise DocumentProblems(problems)
+    warnings = []
+    stage = document["rows"][0][1]
+    if _plain(stage) not in {_plain(known) for known in KNOWN_STAGES}:
+        warnings.append(_problem(document, document["rows"][0][0], "BGT_NATDEC", _(
+            '"{value}" is not a stage of the SCDL budget schema 0.8; the document is published anyway'
+        ).format(value=stage)))
+    return rows, warnings
+
+
+def normalised_csv(rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8, comma-separated, decimal point, SCDL column order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(NAMES)
+    for row in rows:
+        writer.writerow(["" if value is None else (format(value, "f") if isinstance(value, Decimal) else value)
+                         for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+# --- the dataset ---------------------------------------------------------
+def _title(stage: str, year: str, config: dict[str, Any]) -> str:
+    return f"{stage[:1].upper()}{stage[1:]} {year}{config['title_suffix']}"
+
+
+def package_dict(document: dict[str, Any], rows: list[list[Any]], config: dict[str, Any],
+                 owner_org: str) -> dict[str, Any]:
+    stage, year, siret, name = document["rows"][0][1:5]
+    # Dataset content is stored in French, the site's language of record.
+    notes = (
+        f"{_title(stage, year, {'title_suffix': ''})} de {name} (SIRET {siret}) au format SCDL "
+        f"« budget » : {len(rows)} lignes budgétaires, montants en euros.\n\n"
+        f"Fichier d'origine : {document['file']}."
+    )
+    if config["notes"]:
+        notes += "\n\n" + config["notes"]
+    extras = {
+        "temporal_start": f"{year}-01-01",
+        "temporal_end": f"{year}-12-31",
+        "frequency": config["frequency"],
+        "spatial_text": f"{config['commune']} (INSEE {config['insee']})",
+        "insee_code": config["insee"],
+        "scdl_siret": siret,
+        "scdl_document": stage,
+    }
+    return {
+        "title": _title(stage, year, config),
+        "owner_org": owner_org,
+        "notes": notes,
+        "license_id": config["license_id"],
+        "tags": [{"name": tag} for tag in (*config["tags"], stage.lower(), year)],
+        "groups": [{"name": config["group"]}],
+        "extras": [{"key": key, "value": value} for key, value in extras.items()],
+    }
+
+
+def _upload(data: bytes, name: str) -> FileStorage:
+    return FileStorage(stream=io.BytesIO(data), filename=name, content_type="text/csv")
+
+
+class ScdlBudgetHarvester(IssyHarvesterBase):
+    """Source type ``issy_finance``: SCDL budget CSV files."""
+
+    def info(self) -> dict[str, str]:
+        return {
+            "name": "issy_finance",
+            "title": _("Budget files (SCDL CSV)"),
+            "description": _("Budget documents of a local authority in the SCDL budget format "
+                                "(schema.data.gouv.fr), one dataset per document"),
+        }
+
+    def parse_config(self, config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        problems = [_('unknown option "{key}"').format(key=key) for key in config if key not in DEFAULTS]
+        merged = {**DEFAULTS, **{k: v for k, v in config.items() if k in DEFAULTS}}
+        if not isinstance(merged["tags"], list) or not all(isinstance(t, str) and t for t in merged["tags"]):
+            problems.append(_('"tags" must be a list of words'))
+        for key in ("group", "license_id", "frequency", "commune", "insee", "title_suffix", "notes"):
+            if not isinstance(merged[key], str):
+                problems.append(_('"{key}" must be a string').format(key=key))
+        if isinstance(merged["insee"], str) and not re.fullmatch(r"\d[\dAB]\d{3}", merged["insee"]):
+            problems.append(_('"insee" must be a commune code of 5 characters, e.g. "92040"'))
+        return merged, problems
+
+    def read_items(self, download: http.Download, config: dict[str, Any]) -> list[Item]:
+        assert download.content is not None
+        return document_items(download.content, download.url, config.get("encoding"), download.charset)
+
+    def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
+        document = json.loads(obj.content)
+        try:
+            rows, warnings = typed_rows(document)
+        except DocumentProblems as error:
+            self._report(obj, error.problems, _("The document is not published: "))
+            return None
+        self._report(obj, warnings, _("Warning: "))
+        owner_org = tk.get_action("package_show")(dict(context), {"id": obj.source.id})["owner_org"]
+        self._ensure_group(config["group"], context)
+        return publish_document(obj.package_id, document, rows, config, owner_org, context)
+
+    def _report(self, obj: HarvestObject, problems: list[tuple[int, str]], prefix: str) -> None:
+        for line, message in problems[:MAX_REPORTED]:
+            self._save_object_error(prefix + message, obj, "Import", line)
+        if len(problems) > MAX_REPORTED:
+            self._save_object_error(_("... and {count} more problems").format(
+                count=len(problems) - MAX_REPORTED), obj, "Import")
+
+    @staticmethod
+    def _ensure_group(name: str, context: dict[str, Any]) -> None:
+        try:
+            tk.get_action("group_show")(dict(context), {"id": name, "include_datasets": False})
+        except tk.ObjectNotFound:
+            tk.get_action("group_create")(dict(context), {"name": name, "title": name.capitalize()})
+
+
+def _resource(package: dict[str, Any], role: str) -> dict[str, Any] | None:
+    return next((r for r in package["resources"] if r.get("issy_role") == role), None)
+
+
+def publish_document(package_id: str | None, document: dict[str, Any],
+                     rows: list[list[Any]], config: dict[str, Any], owner_org: str,
+                     context: dict[str, Any]) -> str:
+    """Create or update the document's dataset. The DataStore table is replaced
+    before the metadata, atomically: a failure leaves the previous table."""
+    action = tk.get_action
+    wanted = package_dict(document, rows, config, owner_org)
+    data = normalised_csv(rows)
+    csv_name = f"{_slug(wanted['title'])}.csv"
+    existing = action("package_show")(dict(context), {"id": package_id}) if package_id else None
+    if existing is None or existing["state"] != "active":
+        package = action("package_create")(dict(context), {**wanted, "name": IssyHarvesterBase._gen_new_name(wanted["title"])})
+        try:
+            data_resource = action("resource_create")(dict(context), {
+                "package_id": package["id"], "name": _("Data (normalised CSV, SCDL)"), "format": "CSV",
+                "issy_role": "data", "url": csv_name, "upload": _upload(data, csv_name)})
+            datastore.load(data_resource["id"], SCDL_COLUMNS, rows, dict(context))
+            action("resource_create")(dict(context), {
+                "package_id": package["id"], "name": _("Original file: {name}").format(name=document["file"]),
+                "format": "CSV", "issy_role": "source", "url": document["source_url"]})
+        except Exception:
+            # Nothing half-published: the next run creates the dataset afresh.
+            action("dataset_purge")(dict(context), {"id": package["id"]})
+            raise
+        return package["id"]
+    data_resource = _resource(existing, "data")
+    assert data_resource is not None, "a harvested budget dataset always has its data resource"
+    datastore.load(data_resource["id"], SCDL_COLUMNS, rows, dict(context))
+    action("resource_update")(dict(context), {**data_resource, "url": csv_name, "upload": _upload(data, csv_name)})
+    source = _resource(existing, "source")
+    if source is not None and source["url"] != document["source_url"]:
+        action("resource_patch")(dict(context), {"id": source["id"], "url": document["source_url"]})
+    action("package_patch")(dict(context), {"id": existing["id"], **wanted})
+    return existing["id"]

@@ -1,0 +1,1 @@
+"""Actions, auth functions and validators shared across the features."""

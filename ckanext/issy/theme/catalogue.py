@@ -1,0 +1,117 @@
+"""What the home page and the section pages show of the catalogue.
+
+Everything goes through CKAN's actions with the visitor's context, so private
+datasets stay hidden from those who may not see them; the resource-view
+queries below only read public, active datasets."""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.issy.theme import settings
+
+
+def _search(**params: Any) -> dict[str, Any]:
+    params.setdefault("include_private", False)
+    return tk.get_action("package_search")({}, params)
+
+
+def popular(limit: int = 5) -> dict[str, Any]:
+    """The most viewed datasets of the last 14 days (CKAN's page-view
+    tracking, summed by ``ckan tracking update``). While nobody has been
+    counted yet, the newest datasets stand in and ``counted`` says so, so the
+    page never presents a guess as a ranking."""
+    if not _views_counted():
+        return {"datasets": newest(limit), "counted": False}
+    datasets = _search(sort="views_recent desc, metadata_modified desc", rows=limit)["results"]
+    return {"datasets": datasets, "counted": True}
+
+
+def _views_counted() -> bool:
+    if not p.plugin_loaded("tracking"):
+        return False
+    from ckanext.tracking.model import TrackingSummary  # only with the plugin's table
+
+    query = sa.select(TrackingSummary.package_id).where(
+        TrackingSummary.package_id.isnot(None),
+        TrackingSummary.package_id != "~~not~found~~",  # pages that are no dataset
+        TrackingSummary.recent_views > 0).limit(1)
+    return model.Session.execute(query).first() is not None
+
+
+def newest(limit: int = 5) -> list[dict[str, Any]]:
+    return _search(sort="metadata_created desc", rows=limit)["results"]
+
+
+def _public_views() -> sa.sql.Select:
+    view, res, pkg = model.ResourceView, model.Resource, model.Package
+    return (
+        sa.select(view.id, view.title, view.view_type, res.id.label("resource_id"),
+                  res.name.label("resource_name"), pkg.name.label("package_name"),
+                  pkg.title.label("package_title"), pkg.type.label("package_type"))
+        .join(res, res.id == view.resource_id)
+        .join(pkg, pkg.id == res.package_id)
+        .where(res.state == "active", pkg.state == "active", pkg.private.is_(False))
+    )
+
+
+def public_views(limit: int = 500) -> list[dict[str, Any]]:
+    """Resource views of public datasets, the candidates for featuring."""
+    query = _public_views().order_by(model.Package.title, model.ResourceView.title).limit(limit)
+    return [dict(row._mapping) for row in model.Session.execute(query)]
+
+
+def featured_views() -> list[dict[str, Any]]:
+    """The featured views in the sysadmins' order; views deleted since, or
+    whose dataset went private, drop out silently."""
+    ids = settings.featured_view_ids()
+    if not ids:
+        return []
+    query = _public_views().where(model.ResourceView.id.in_(ids))
+    found = {row.id: dict(row._mapping) for row in model.Session.execute(query)}
+    return [found[view_id] for view_id in ids if view_id in found]
+
+
+def view_count(package_id: str) -> int:
+    query = (
+        sa.select(sa.func.count(model.ResourceView.id))
+        .join(model.Resource, model.Resource.id == model.ResourceView.resource_id)
+        .where(model.Resource.package_id == package_id, model.Resource.state == "active")
+    )
+    return model.Session.execute(query).scalar() or 0
+
+
+def _last_update() -> Optional[datetime.datetime]:
+    results = _search(sort="metadata_modified desc", rows=1)["results"]
+    if not results:
+        return None
+    return datetime.datetime.fromisoformat(results[0]["metadata_modified"])
+
+
+def key_figures() -> dict[str, Any]:
+    count_views = sa.select(sa.func.count()).select_from(_public_views().subquery())
+    return {
+        "datasets": _search(rows=0)["count"],
+        "organizations": len(tk.get_action("organization_list")({}, {})),
+        "visualisations": model.Session.execute(count_views).scalar() or 0,
+        "last_update": _last_update(),
+        "population": settings.get("population"),
+    }
+
+
+def raw_dataset(package_id: str) -> dict[str, Any]:
+    """The dataset as the API gives it. The dict of CKAN's dataset pages is
+    made "for view", and ckanext-dcat then renames fields to translated labels
+    (``size`` becomes ``Taille``); the theme reads the real field names."""
+    return tk.get_action("package_show")({}, {"id": package_id})
+
+
+def raw_resource(package_id: str, resource_id: str) -> dict[str, Any]:
+    resources = raw_dataset(package_id).get("resources") or []
+    return next((r for r in resources if r["id"] == resource_id), {})

@@ -1,0 +1,70 @@
+"""A live portal on 127.0.0.1 and Debian's Chromium driven by Playwright
+(no browser download: ``executable_path``)."""
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.search.conftest import sysadmin  # noqa: F401  (fixture; clean_db and clean_index are suite-wide)
+from tests.theme.conftest import portal  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(make_app: Any, ckan_config: dict[str, Any],
+                portal: dict[str, Any]) -> Iterator[str]:  # noqa: F811
+    """The application under werkzeug's WSGI server, in a thread. Its
+    site_url is the server's own address: CKAN's JavaScript loads its
+    translations there before starting its modules."""
+    url = f"http://127.0.0.1:{_free_port()}"
+    ckan_config["ckan.site_url"] = url
+    server = make_server("127.0.0.1", int(url.rsplit(":", 1)[1]), make_app().flask_app,
+                         threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        return r.violations.map(v => ({id: v.id, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return result

@@ -1,0 +1,117 @@
+"""The themed portal in Chromium, at phone (375 px) and desktop (1280 px)
+widths: accessibility (axe-core), the keyboard menu, the home search
+suggestions, and English pages free of the extension's French."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.browser.conftest import ROOT, axe_violations, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
+PAGES = ["/", "/dataset/", "/dataset/budget-2024", "RESOURCE", "/visualisations", "/creer",
+         "/a-propos", "/a-propos/demarche", "/a-propos/reutiliser", "/a-propos/contact",
+         "/accessibilite", "/mentions-legales", "/confidentialite"]
+
+
+def _open(browser: Any, width: str) -> Any:
+    w, h = WIDTHS[width]
+    return browser.new_page(viewport={"width": w, "height": h})
+
+
+def _path(path: str, portal: dict[str, Any]) -> str:
+    return f"/dataset/budget-2024/resource/{portal['resource']['id']}" if path == "RESOURCE" else path
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_axe_reports_no_violation(browser, live_server: str, portal: dict[str, Any], width: str) -> None:
+    page = _open(browser, width)
+    found = {}
+    for path in PAGES:
+        page.goto(live_server + _path(path, portal))
+        screenshot(page, f"{width}_{path.strip('/').replace('/', '_').lower() or 'home'}")
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    page.close()
+    assert found == {}
+
+
+def test_menu_works_with_the_keyboard_on_a_phone(browser, live_server: str) -> None:
+    page = _open(browser, "phone")
+    page.goto(live_server + "/creer")
+    assert not page.is_visible("#main-navigation-toggle a[href='/visualisations']")
+
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('navbar-toggler')"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#main-navigation-toggle a[href='/visualisations']", state="visible")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('href')") == "/visualisations":
+            break
+    screenshot(page, "phone_menu_open")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/visualisations")
+    assert page.locator("h1").inner_text() == "Visualisations"
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sections_reachable_from_every_page(browser, live_server: str, portal, width: str) -> None:
+    page = _open(browser, width)
+    for path in ("/", "/dataset/budget-2024", "/mentions-legales"):
+        page.goto(live_server + path)
+        hrefs = page.eval_on_selector_all("#main-navigation-toggle .navbar-nav a",
+                                          "links => links.map(a => a.getAttribute('href'))")
+        assert hrefs == ["/dataset/", "/visualisations", "/creer", "/a-propos"]
+    page.close()
+
+
+def test_home_search_suggests_datasets(browser, live_server: str) -> None:
+    page = _open(browser, "desktop")
+    page.goto(live_server + "/")
+    page.fill("#home-search", "Budg")
+    page.wait_for_function(
+        "document.querySelectorAll('#home-search-suggestions option').length > 0", timeout=5000)
+    assert "Budget primitif 2024" in page.eval_on_selector_all(
+        "#home-search-suggestions option", "options => options.map(o => o.value)")
+    page.press("#home-search", "Enter")
+    page.wait_for_url("**/dataset/?q=Budg*")
+    assert "Budget primitif 2024" in page.content()
+    page.close()
+
+
+def _french_strings() -> set[str]:
+    """The extension's French translations that differ from their English."""
+    path = ROOT / "ckanext/issy/i18n/fr/LC_MESSAGES/ckanext-issy.po"
+    with path.open("rb") as f:
+        catalog = read_po(f)
+    strings = set()
+    for message in catalog:
+        pairs = zip(message.id, message.string) if isinstance(message.id, tuple) else [(message.id, message.string)]
+        for english, french in pairs:
+            # The fixed part of each string: text before any placeholder.
+            head = french.split("{")[0].split("%(")[0].split("<")[0].strip()
+            if english and french and french != english and len(head) >= 12:
+                strings.add(head)
+    return strings
+
+
+def test_language_switch_leaves_no_french_on_english_pages(browser, live_server: str, portal) -> None:
+    page = _open(browser, "desktop")
+    page.goto(live_server + "/a-propos")
+    page.click("a[hreflang='en']")
+    page.wait_for_url("**/en/a-propos")
+    assert page.get_attribute("html", "lang") == "en"
+    french = _french_strings()
+    for path in PAGES:
+        page.goto(live_server + "/en" + _path(path, portal))
+        text = page.inner_text("body")
+        assert [s for s in french if s in text] == [], path
+    page.close()

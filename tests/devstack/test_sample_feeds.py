@@ -1,0 +1,41 @@
+"""The demo's sample finance source: valid, allow-listed, over files in sync with the fixtures."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+
+from devstack import demo, sample_data
+from devstack.settings import SAMPLE_FEEDS
+from tests.harvesters.fixtures import generate
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_sample_finance_source_configuration_is_valid_and_labels_its_datasets() -> None:
+    from ckanext.issy.harvesters.finance import ScdlBudgetHarvester
+
+    config = json.loads(ScdlBudgetHarvester().validate_config(sample_data.FINANCE_SOURCE["config"]))
+    assert config["title_suffix"] == " (exemple)"
+    assert sample_data.SAMPLE_TAG in config["tags"]
+
+
+def test_the_sample_feeds_are_the_only_private_destination_the_demo_allows() -> None:
+    settings = demo._settings({}, "redis://127.0.0.1:6379", 5000)
+    urls = [sample_data.FINANCE_SOURCE["url"], *json.loads(sample_data.FINANCE_SOURCE["config"])["urls"]]
+    assert {urlsplit(url).netloc for url in urls} == {settings["ckanext.issy.harvest.allowed_hosts"]}
+
+
+def test_the_demo_runs_the_sample_feed_server(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    procfile = tmp_path / "Procfile"  # type: ignore[operator]
+    monkeypatch.setattr(demo, "PROCFILE", procfile)
+    demo.write_procfile(5000)
+    assert "-m devstack sample-feeds" in procfile.read_text()
+
+
+@pytest.mark.parametrize("name", generate.DEMO_FILES)
+def test_the_sample_files_are_those_the_fixture_generator_writes(name: str) -> None:
+    from devstack import scdl_samples
+
+    budget, shape = generate.FIXTURES[name]
+    assert (SAMPLE_FEEDS / name).read_bytes() == scdl_samples.write(budget, **shape)

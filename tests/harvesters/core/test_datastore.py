@@ -1,0 +1,89 @@
+"""Typed DataStore tables replaced in one transaction on the write engine."""
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckanext.datastore.backend.postgres import get_read_engine
+
+from ckanext.issy.harvesters.core import datastore
+from ckanext.issy.harvesters.core.datastore import Column
+
+COLUMNS = [
+    Column("chapitre", "text", "Chapitre", "Code du chapitre budgétaire."),
+    Column("montant", "numeric", "Montant", "Montant en euros."),
+    Column("vote_le", "date", "Voté le", "Date du vote."),
+]
+OLD = [["011", Decimal("28450000.10"), "2024-03-28"], ["012", Decimal("61230000"), None]]
+
+
+@pytest.fixture
+def resource(with_plugins: None, clean_db: None, clean_index: None) -> tuple[str, dict[str, Any]]:
+    from ckan.tests import factories
+
+    user = factories.Sysadmin()
+    package = factories.Dataset(user=user, owner_org=factories.Organization(user=user)["id"])
+    resource = factories.Resource(package_id=package["id"], url="http://example.org/budget.csv")
+    context = {"user": user["name"]}
+    datastore.load(resource["id"], COLUMNS, OLD, context)
+    return resource["id"], context
+
+
+def records(resource_id: str) -> list[dict[str, Any]]:
+    result = tk.get_action("datastore_search")({"ignore_auth": True}, {"resource_id": resource_id, "sort": "_id"})
+    return [{k: v for k, v in r.items() if k != "_id"} for r in result["records"]]
+
+
+def test_the_table_is_typed_and_carries_the_data_dictionary(resource: tuple[str, dict]) -> None:
+    info = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": resource[0]})
+    assert [(f["id"], f["type"]) for f in info["fields"]] == [("chapitre", "text"), ("montant", "numeric"), ("vote_le", "date")]
+    assert info["fields"][1]["info"] == {"label": "Montant", "notes": "Montant en euros."}
+    rows = records(resource[0])
+    assert [(r["chapitre"], r["montant"]) for r in rows] == [("011", 28450000.10), ("012", 61230000)]
+    assert rows[0]["vote_le"].startswith("2024-03-28") and rows[1]["vote_le"] is None
+
+
+def test_replacing_the_rows_swaps_them_all(resource: tuple[str, dict]) -> None:
+    datastore.load(resource[0], COLUMNS, [["65", Decimal("-1.5"), None]], resource[1])
+    assert records(resource[0]) == [{"chapitre": "65", "montant": -1.5, "vote_le": None}]
+
+
+def test_a_failed_load_leaves_the_previous_rows_as_they_were(resource: tuple[str, dict]) -> None:
+    before = records(resource[0])
+    bad = [["65", Decimal("1"), None], ["66", "pas un nombre", None]]
+    with pytest.raises(datastore.DataStoreError, match="les lignes précédentes sont conservées"):
+        datastore.load(resource[0], COLUMNS, bad, resource[1])
+    assert records(resource[0]) == before
+
+
+def test_a_table_with_other_columns_is_not_overwritten(resource: tuple[str, dict]) -> None:
+    with pytest.raises(datastore.DataStoreError, match="n’a pas les colonnes attendues"):
+        datastore.load(resource[0], COLUMNS[:2], [["65", Decimal("1")]], resource[1])
+    assert len(records(resource[0])) == 2
+
+
+def test_readers_see_the_old_rows_or_the_new_rows_never_a_mix(resource: tuple[str, dict]) -> None:
+    old = [[f"{i:03d}", Decimal(i), None] for i in range(3000)]
+    new = [[f"{i:03d}", Decimal(i), None] for i in range(5000)]
+    datastore.load(resource[0], COLUMNS, old, resource[1])
+    seen: set[int] = set()
+    done = threading.Event()
+    engine = get_read_engine()
+
+    def read() -> None:
+        with engine.connect() as connection:
+            while not done.is_set():
+                seen.add(connection.exec_driver_sql(f'SELECT count(*) FROM "{resource[0]}"').scalar())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for rows in (new, old, new, old, new):
+            datastore.load(resource[0], COLUMNS, rows, resource[1])
+    finally:
+        done.set()
+        reader.join()
+    assert seen <= {3000, 5000}

@@ -1,0 +1,67 @@
+"""Source configurations are validated on save, with clear messages; the
+examples of docs/harvesters.md are valid."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ckanext.issy.harvesters.core.base import ConfigError
+from ckanext.issy.harvesters.finance import ScdlBudgetHarvester
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "harvesters.md"
+
+
+def doc_examples() -> list[str]:
+    return re.findall(r"```json\n(.*?)```", DOC.read_text(), flags=re.S)
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_documentation_has_configuration_examples() -> None:
+    assert len(doc_examples()) >= 3
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.parametrize("example", doc_examples())
+def test_every_configuration_example_of_the_documentation_is_valid(example: str) -> None:
+    normalised = json.loads(ScdlBudgetHarvester().validate_config(example))
+    assert normalised["withdraw"] in ("delete", "mark")
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.parametrize("config, message", [
+    ("{not json", "n’est pas du JSON valide"),
+    ("[]", "doit être un objet JSON"),
+    ('{"titre": "x"}', "option inconnue «\u00a0titre\u00a0»"),
+    ('{"withdraw": "hide"}', "«\u00a0withdraw\u00a0» doit valoir «\u00a0delete\u00a0» ou «\u00a0mark\u00a0»"),
+    ('{"urls": ["file:///etc/passwd"]}', "Seules les URL http et https"),
+    ('{"urls": "http://a.example/b.csv"}', "«\u00a0urls\u00a0» doit être une liste"),
+    ('{"tags": "budget"}', "«\u00a0tags\u00a0» doit être une liste de mots"),
+    ('{"insee": "9204"}', "«\u00a0insee\u00a0» doit être un code de commune"),
+])
+def test_an_invalid_configuration_is_refused_with_a_clear_message(config: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        ScdlBudgetHarvester().validate_config(config)
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_every_problem_is_listed_at_once() -> None:
+    with pytest.raises(ConfigError) as refused:
+        ScdlBudgetHarvester().validate_config('{"a": 1, "b": 2, "withdraw": "x"}')
+    for problem in ("option inconnue «\u00a0a\u00a0»", "option inconnue «\u00a0b\u00a0»", "«\u00a0withdraw\u00a0»"):
+        assert problem in str(refused.value)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_saving_a_source_with_an_invalid_configuration_is_refused() -> None:
+    import ckan.plugins.toolkit as tk
+    from ckan.tests import factories
+
+    user = factories.Sysadmin()
+    with pytest.raises(tk.ValidationError, match="option inconnue"):
+        tk.get_action("harvest_source_create")({"user": user["name"]}, {
+            "name": "budgets", "url": "https://www.issy.com/budget.csv", "source_type": "issy_finance",
+            "owner_org": factories.Organization(user=user)["id"], "config": '{"titre": "x"}',
+        })

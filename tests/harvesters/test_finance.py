@@ -1,0 +1,288 @@
+"""The SCDL budget harvester, run through the real harvest stages, Redis queues,
+database and DataStore."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import pytest
+
+from ckanext.issy.harvesters.finance import NAMES
+from devstack import scdl_samples
+from tests.harvesters.conftest import Feed, Harvest, errors, fixture_bytes
+from tests.support.http_server import Response
+
+BP = "budget-primitif-2024.csv"
+CA = "compte-administratif-2023-cp1252.csv"
+
+
+def datasets() -> list[dict[str, Any]]:
+    result = tk.get_action("package_search")({"ignore_auth": True}, {"q": "*:*", "rows": 100, "include_private": True})
+    return sorted(result["results"], key=lambda d: d["title"])
+
+
+def dataset(title: str) -> dict[str, Any]:
+    matches = [d for d in datasets() if d["title"] == title]
+    assert len(matches) == 1, [d["title"] for d in datasets()]
+    return tk.get_action("package_show")({"ignore_auth": True}, {"id": matches[0]["id"]})
+
+
+def data_resource(package: dict[str, Any]) -> dict[str, Any]:
+    return next(r for r in package["resources"] if r.get("issy_role") == "data")
+
+
+def table(package: dict[str, Any]) -> list[dict[str, Any]]:
+    result = tk.get_action("datastore_search")(
+        {"ignore_auth": True}, {"resource_id": data_resource(package)["id"], "limit": 100000, "sort": "_id"})
+    return result["records"]
+
+
+def activities(package: dict[str, Any]) -> int:
+    return len(tk.get_action("package_activity_list")({"ignore_auth": True}, {"id": package["id"], "limit": 100}))
+
+
+def snapshot(title: str) -> tuple[str, list[dict[str, Any]], int]:
+    package = dataset(title)
+    return package["metadata_modified"], table(package), activities(package)
+
+
+def test_a_harvest_publishes_one_dataset_per_budget_document(harvest: Harvest, feed: Feed, app: Any) -> None:
+    feed.serve_file(BP)
+    feed.serve_file(CA)
+    report = harvest.run(harvest.source(feed.url(BP), {"urls": [feed.url(CA)]}))
+
+    assert errors(report) == []
+    assert [d["title"] for d in datasets()] == ["Budget primitif 2024", "Compte administratif 2023"]
+    package = dataset("Compte administratif 2023")
+    assert package["organization"]["name"] == "ville-issy"
+    assert package["license_id"] == "lov2"
+    assert [g["name"] for g in package["groups"]] == ["finances"]
+    assert {t["name"] for t in package["tags"]} >= {"budget", "finances", "compte administratif", "2023"}
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert extras["temporal_start"] == "2023-01-01" and extras["temporal_end"] == "2023-12-31"
+    assert extras["insee_code"] == "92040"
+    assert extras["spatial_text"] == "Issy-les-Moulineaux (INSEE 92040)"
+    assert extras["frequency"].endswith("/frequency/ANNUAL")
+    source = next(r for r in package["resources"] if r.get("issy_role") == "source")
+    assert source["url"] == feed.url(CA)
+
+
+def test_the_datastore_table_is_typed_with_a_french_data_dictionary(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(CA)
+    harvest.run(harvest.source(feed.url(CA)))
+    package = dataset("Compte administratif 2023")
+    info = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": data_resource(package)["id"]})
+    types = {field["id"]: field["type"] for field in info["fields"]}
+    assert [field["id"] for field in info["fields"]] == NAMES
+    assert types["BGT_MTREAL"] == types["BGT_MTPREV"] == "numeric"
+    assert types["BGT_ANNEE"] == "int4"
+    assert types["BGT_CONTNAT"] == types["BGT_SIRET"] == types["BGT_FONCTION"] == "text"
+    labels = {field["id"]: field["info"]["label"] for field in info["fields"]}
+    assert labels["BGT_MTREAL"] == "Montant réalisé"
+
+
+def test_cp1252_decimal_comma_values_arrive_exactly_with_codes_as_text(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(CA)
+    harvest.run(harvest.source(feed.url(CA)))
+    rows = table(dataset("Compte administratif 2023"))
+    expected = scdl_samples.rows("compte administratif", 2023)
+    assert len(rows) == len(expected) == 700
+    for row, line in zip(rows, expected):
+        assert row["BGT_CONTNAT"] == line["BGT_CONTNAT"]  # "011", "012": leading zeros kept
+        assert row["BGT_FONCTION"] == line["BGT_FONCTION"]  # "020", "01"
+        assert row["BGT_NATURE_LABEL"] == line["BGT_NATURE_LABEL"]  # accents from cp1252
+        assert Decimal(str(row["BGT_MTREAL"])) == Decimal(f"{line['BGT_MTREAL']:.2f}")
+        assert row["BGT_SECTION"] == line["BGT_SECTION"]
+    assert rows[0]["BGT_SIRET"] == "21920040500011"
+
+
+def test_the_normalised_csv_is_utf8_in_scdl_column_order(harvest: Harvest, feed: Feed, app: Any) -> None:
+    feed.serve_file(CA)
+    harvest.run(harvest.source(feed.url(CA)))
+    package = dataset("Compte administratif 2023")
+    resource = data_resource(package)
+    assert resource["url_type"] == "upload" and resource["datastore_active"]
+    body = app.get(resource["url"]).get_data()
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    assert lines[0] == NAMES
+    assert lines[1][4] == "011" and lines[1][5] == "Charges à caractère général"
+    assert re.fullmatch(r"-?\d+\.\d{2}", lines[1][NAMES.index("BGT_MTREAL")])
+    assert len(lines) == 701
+
+
+@pytest.mark.parametrize("name, title, rows", [
+    ("decision-modificative-2024-bom.csv", "Décision modificative 2024", 150),
+    ("compte-administratif-2022-13col.csv", "Compte administratif 2022", 700),
+    ("compte-financier-unique-2024.csv", "Compte financier unique 2024", 200),
+])
+def test_bom_lowercase_semicolon_subset_and_new_stage_files_are_published(
+        harvest: Harvest, feed: Feed, name: str, title: str, rows: int) -> None:
+    feed.serve_file(name)
+    report = harvest.run(harvest.source(feed.url(name)))
+    records = table(dataset(title))
+    assert len(records) == rows
+    if "13col" in name:
+        assert records[0]["BGT_FONCTION"] is None and records[0]["BGT_MTREAL"] is not None
+    if "unique" in name:
+        assert any("compte financier unique" in message and "schéma SCDL" in message for message in errors(report))
+    else:
+        assert errors(report) == []
+
+
+def test_reharvesting_an_unchanged_source_writes_nothing(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(BP)  # no ETag: the content hash decides
+    source = harvest.source(feed.url(BP))
+    harvest.run(source)
+    before = snapshot("Budget primitif 2024")
+    report = harvest.run(source)
+    assert errors(report) == []
+    assert snapshot("Budget primitif 2024") == before  # same metadata_modified, rows and _ids, activities
+
+
+def test_a_304_answer_to_the_conditional_request_writes_nothing(harvest: Harvest, feed: Feed) -> None:
+    body = fixture_bytes(BP)
+    feed.files[BP] = lambda: (Response(status=304) if feed.server.request_headers[-1].get("If-None-Match") == '"bp-v1"'
+                              else Response(body, headers={"ETag": '"bp-v1"'}))
+    source = harvest.source(feed.url(BP))
+    harvest.run(source)
+    before = snapshot("Budget primitif 2024")
+    harvest.run(source)
+    assert feed.server.request_headers[-1]["If-None-Match"] == '"bp-v1"'
+    assert snapshot("Budget primitif 2024") == before
+
+
+def test_a_changed_file_updates_the_same_dataset_and_replaces_its_table(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(BP)
+    source = harvest.source(feed.url(BP))
+    harvest.run(source)
+    first = dataset("Budget primitif 2024")
+    budget = scdl_samples.rows("budget primitif", 2024)
+    budget[0]["BGT_MTPREV"] = 99999.99
+    feed.serve_file(BP, scdl_samples.write(budget[:500]))
+    report = harvest.run(source)
+    assert errors(report) == []
+    second = dataset("Budget primitif 2024")
+    assert second["id"] == first["id"] and second["metadata_modified"] > first["metadata_modified"]
+    rows = table(second)
+    assert len(rows) == 500 and Decimal(str(rows[0]["BGT_MTPREV"])) == Decimal("99999.99")
+
+
+@pytest.mark.parametrize("withdraw", ["delete", "mark"])
+def test_a_document_gone_from_the_source_is_withdrawn(harvest: Harvest, feed: Feed, withdraw: str) -> None:
+    feed.serve_file(BP)
+    feed.serve_file(CA)
+    source = harvest.source(feed.url(BP), {"urls": [feed.url(CA)], "withdraw": withdraw})
+    harvest.run(source)
+    ca_id = dataset("Compte administratif 2023")["id"]
+    harvest.update(source, config={"withdraw": withdraw})
+    harvest.run(source)
+    withdrawn = tk.get_action("package_show")({"ignore_auth": True}, {"id": ca_id})
+    if withdraw == "delete":
+        assert withdrawn["state"] == "deleted"
+    else:
+        assert withdrawn["state"] == "active"
+        assert any(e["key"] == "issy_withdrawn" for e in withdrawn["extras"])
+    assert dataset("Budget primitif 2024")["state"] == "active"
+
+
+def _truncated() -> bytes:
+    data = fixture_bytes(BP)
+    return data[: len(data) * 3 // 5]
+
+
+def _without_column(column: str) -> bytes:
+    budget = scdl_samples.rows("budget primitif", 2024)
+    return scdl_samples.write(budget, columns=[c for c in scdl_samples.COLUMNS if c != column])
+
+
+def _with_cell(line: int, column: str, value: str) -> bytes:
+    budget = scdl_samples.rows("budget primitif", 2024)
+    budget[line - 2][column] = value
+    return scdl_samples.write(budget)
+
+
+def _with_duplicate(line: int) -> bytes:
+    budget = scdl_samples.rows("budget primitif", 2024)
+    budget.insert(line - 1, budget[line - 2])
+    return scdl_samples.write(budget)
+
+
+FAULTS: dict[str, tuple[dict[str, Any], str]] = {  # response of the second run, error expected
+    "timeout": ({"delay": 1.5}, r"n’a pas répondu dans les 0.3\s+secondes|timed out"),
+    "http 500": ({"status": 500}, r"HTTP 500"),
+    "truncated file": ({"body": _truncated()}, r"budget-primitif-2024.csv, ligne \d+\s:\s\d+ cellules au lieu de 22 .*tronqué"),
+    # The source says its files are UTF-8; the publisher switches to cp1252.
+    "wrong encoding": ({"body": fixture_bytes(BP).decode().encode("cp1252")},
+                       r"budget-primitif-2024.csv, ligne 2, colonne \d+\s:\sl’octet 0x\w\w n’est pas valide en utf-8"),
+    "missing required column": ({"body": _without_column("BGT_NATURE")}, r"colonne\(s\) obligatoire\(s\) absente\(s\)\s:\sBGT_NATURE"),
+    "non-numeric amount": ({"body": _with_cell(57, "BGT_MTPREV", "12a,50")},
+                           r"budget-primitif-2024.csv, ligne 57, colonne 19 \(BGT_MTPREV\)\s:\s«\s12a,50\s» n’est pas un nombre"),
+    "duplicated lines": ({"body": _with_duplicate(40)}, r"budget-primitif-2024.csv, ligne 41\s:\sdoublon de la ligne 40"),
+    "over the size limit": ({"body": fixture_bytes(BP) + b"\n" * 10000}, r"dépasse la limite de 200000 octets"),
+    "redirect to a refused address": ({"status": 302, "redirect": True}, r"Connexion à 127.0.0.1:\d+ refusée"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_broken_feed_leaves_the_published_data_intact_and_says_why(
+        harvest: Harvest, feed: Feed, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
+    monkeypatch.setitem(tk.config, "ckanext.issy.harvest.timeout", 0.3)
+    monkeypatch.setitem(tk.config, "ckanext.issy.harvest.retries", 1)
+    monkeypatch.setitem(tk.config, "ckanext.issy.harvest.max_bytes", 200000)
+    feed.serve_file(BP)
+    source = harvest.source(feed.url(BP), {"encoding": "utf-8"})
+    harvest.run(source)
+    before = snapshot("Budget primitif 2024")
+
+    response, expected = FAULTS[fault]
+    response = dict(response)
+    body = response.pop("body", fixture_bytes(BP))
+    if response.pop("redirect", False):
+        response["headers"] = {"Location": "http://127.0.0.1:9/budget.csv"}
+    feed.files[BP] = lambda: Response(body, **response)
+    report = harvest.run(source)
+
+    assert any(re.search(expected, message) for message in errors(report)), errors(report)
+    assert snapshot("Budget primitif 2024") == before  # row by row, metadata and activity
+
+
+def test_a_source_that_is_down_leaves_the_published_data_intact(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(BP)
+    source = harvest.source(feed.url(BP))
+    harvest.run(source)
+    before = snapshot("Budget primitif 2024")
+    feed.stop()  # nothing listens on the source's port any more
+    report = harvest.run(source)
+    assert any("Connection refused" in message for message in errors(report)), errors(report)
+    assert snapshot("Budget primitif 2024") == before
+
+
+def test_a_429_answer_is_retried_and_the_harvest_succeeds(harvest: Harvest, feed: Feed) -> None:
+    body = fixture_bytes(BP)
+    answers = [Response(b"", status=429, headers={"Retry-After": "0"}), Response(body)]
+    feed.files[BP] = lambda: answers.pop(0) if len(answers) > 1 else answers[0]
+    report = harvest.run(harvest.source(feed.url(BP)))
+    assert errors(report) == []
+    assert len(table(dataset("Budget primitif 2024"))) == 700
+
+
+def test_a_bad_document_does_not_stop_the_good_ones(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(BP, _with_cell(10, "BGT_MTPREV", "beaucoup"))
+    feed.serve_file(CA)
+    report = harvest.run(harvest.source(feed.url(BP), {"urls": [feed.url(CA)]}))
+    assert any(re.search(r"«\sbeaucoup\s» n’est pas un nombre", message) for message in errors(report))
+    assert [d["title"] for d in datasets()] == ["Compte administratif 2023"]
+
+
+def test_the_run_test_command_harvests_synchronously(harvest: Harvest, feed: Feed, cli: Any) -> None:
+    from ckan.cli.cli import ckan
+
+    feed.serve_file(BP)
+    source = harvest.source(feed.url(BP))
+    result = cli.invoke(ckan, ["harvester", "run-test", source["id"]])
+    assert result.exit_code == 0, result.output
+    assert len(table(dataset("Budget primitif 2024"))) == 700

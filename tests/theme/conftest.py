@@ -1,0 +1,64 @@
+"""Fixtures of the theme tests: the search tests' clean database and index
+(the theme's pages search through issy_search), and a small portal."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from ckan.tests import factories
+
+from tests.search.conftest import sysadmin  # noqa: F401  (fixture; clean_db and clean_index are suite-wide)
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def portal(sysadmin: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+    """An organisation, a dataset with a DataStore-less CSV and a view, and a
+    dataset whose every text is hostile HTML."""
+    org = factories.Organization(name="ville", title="Ville d'Issy", user=sysadmin)
+    budget = factories.Dataset(
+        name="budget-2024", title="Budget primitif 2024", owner_org=org["id"],
+        notes="Le budget **voté**.", license_id="odc-odbl",
+        extras=[{"key": "frequency", "value": "http://publications.europa.eu/resource/authority/frequency/ANNUAL"}],
+    )
+    resource = factories.Resource(package_id=budget["id"], name="budget.csv", format="CSV",
+                                  url="https://data.example.org/budget.csv", size=123456)
+    view = factories.ResourceView(resource_id=resource["id"], view_type="image_view",
+                                  title="Graphique du budget", image_url="https://data.example.org/b.png")
+    hostile = factories.Dataset(
+        name="hostile", title=HOSTILE, notes=HOSTILE, owner_org=org["id"],
+        extras=[{"key": "frequency", "value": HOSTILE}, {"key": "spatial_text", "value": HOSTILE}],
+    )
+    hostile_res = factories.Resource(package_id=hostile["id"], name=HOSTILE, format=HOSTILE,
+                                     url="https://data.example.org/h.csv")
+    hostile_view = factories.ResourceView(resource_id=hostile_res["id"], view_type="image_view",
+                                          title=HOSTILE, image_url="https://data.example.org/h.png")
+    return {"sysadmin": sysadmin, "org": org, "budget": budget, "resource": resource,
+            "view": view, "hostile": hostile, "hostile_resource": hostile_res,
+            "hostile_view": hostile_view}
+
+
+def csrf_token(body: str) -> str:
+    # The token of the session, which CKAN puts in a meta tag of every page.
+    match = re.search(r'<meta name="_csrf_token" content="([^"]+)"', body)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def as_user(user: dict[str, Any]) -> dict[str, str]:
+    """Request headers of ``user`` (API token). CKAN then skips its own CSRF
+    check for the view; the theme's views check the token themselves, which
+    the tests of CSRF rely on."""
+    return {"Authorization": user["token"]}
+
+
+def log_in(app: Any, user: dict[str, Any]) -> None:
+    """Log in through the login form, as a browser does (a cookie session,
+    the credentials that CSRF attacks ride on)."""
+    token = csrf_token(app.get("/user/login").body)
+    response = app.post("/user/login", data={"login": user["name"], "password": "correct123",
+                                             "_csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 302, response.body[-2000:]
