@@ -38,11 +38,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
-from ckanext.issy.plugins import I18N_DOMAIN
+from ckanext.issy import I18N_DOMAIN
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = REPO_ROOT / "ckanext"
-# The repository's copy, not ckanext.issy.plugins.I18N_DIR: that one is
+# The repository's copy, not ckanext.issy.I18N_DIR: that one is
 # wherever the package is installed, which need not be this work tree.
 I18N_DIR = SOURCE_DIR / "issy" / "i18n"
 

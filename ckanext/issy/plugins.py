@@ -2,7 +2,6 @@
 feature packages (search/, harvesters/, views/, theme/, ...)."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import ckan.plugins as p
@@ -10,7 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.harvest.interfaces import IHarvester
 
-from ckanext.issy import helpers
+from ckanext.issy import I18N_DIR, I18N_DOMAIN, helpers
 from ckanext.issy.harvesters import finance, queue_compat
 from ckanext.issy.search import ckan_hooks
 from ckanext.issy.logic import auth
@@ -19,8 +18,6 @@ from ckanext.issy.theme import helpers as theme_helpers
 from ckanext.issy.theme import settings as theme_settings
 from ckanext.issy.theme import views as theme_views
 
-I18N_DOMAIN = "ckanext-issy"
-I18N_DIR = Path(__file__).resolve().parent / "i18n"
 
 
 class IssyTranslation:

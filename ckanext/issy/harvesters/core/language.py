@@ -9,19 +9,17 @@ extension's own catalogue; inside a request, ``tk._`` decides as usual.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import ckan.plugins.toolkit as tk
 import flask
 from babel.support import NullTranslations, Translations
 
-I18N_DIR = Path(__file__).resolve().parents[2] / "i18n"
-DOMAIN = "ckanext-issy"
+from ckanext.issy import I18N_DIR, I18N_DOMAIN
 
 
 @functools.lru_cache(maxsize=8)
 def _catalogue(locale: str) -> NullTranslations:
-    return Translations.load(str(I18N_DIR), [locale], domain=DOMAIN)
+    return Translations.load(str(I18N_DIR), [locale], domain=I18N_DOMAIN)
 
 
 def _(message: str) -> str:
