@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.harvest.interfaces import IHarvester
 
-from ckanext.issy import I18N_DIR, I18N_DOMAIN, helpers
+from ckanext.issy import I18N_DIR, I18N_DOMAIN, csrf, helpers
 from ckanext.issy.harvesters import finance, queue_compat
 from ckanext.issy.search import ckan_hooks
 from ckanext.issy.logic import auth
@@ -51,6 +51,7 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
 
     def configure(self, config: Any) -> None:
         queue_compat.install()
+        csrf.install()
 
     def get_helpers(self) -> dict[str, Any]:
         return helpers.get_helpers()

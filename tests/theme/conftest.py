@@ -2,7 +2,6 @@
 (the theme's pages search through issy_search), and a small portal."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -41,24 +40,7 @@ def portal(sysadmin: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
             "hostile_view": hostile_view}
 
 
-def csrf_token(body: str) -> str:
-    # The token of the session, which CKAN puts in a meta tag of every page.
-    match = re.search(r'<meta name="_csrf_token" content="([^"]+)"', body)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
 def as_user(user: dict[str, Any]) -> dict[str, str]:
-    """Request headers of ``user`` (API token). CKAN then skips its own CSRF
-    check for the view; the theme's views check the token themselves, which
-    the tests of CSRF rely on."""
+    """Request headers of ``user`` (API token): CKAN skips its CSRF check for
+    such a request, which no other site can forge."""
     return {"Authorization": user["token"]}
-
-
-def log_in(app: Any, user: dict[str, Any]) -> None:
-    """Log in through the login form, as a browser does (a cookie session,
-    the credentials that CSRF attacks ride on)."""
-    token = csrf_token(app.get("/user/login").body)
-    response = app.post("/user/login", data={"login": user["name"], "password": "correct123",
-                                             "_csrf_token": token}, follow_redirects=False)
-    assert response.status_code == 302, response.body[-2000:]

@@ -10,7 +10,8 @@ import pytest
 import ckan.model as model
 from ckan.tests import factories
 
-from tests.theme.conftest import as_user, log_in
+from tests.support.browser_session import csrf_token, logged_in
+from tests.theme.conftest import as_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 EDIT = "/visualisations/vedettes"
@@ -77,10 +78,10 @@ def test_browser_posts_without_the_csrf_token_are_refused(app, portal: dict[str,
     if anonymous_post_first:
         app.post(EDIT, data={"move": "add"})
         app.post("/a-propos/demarche/modifier", data={"text": "x"})
-    log_in(app, portal["sysadmin"])
+    browser = logged_in(app, portal["sysadmin"])
 
-    assert app.post(EDIT, data={"view_id": portal["view"]["id"], "move": "add"}).status_code == 400
-    assert app.post("/a-propos/demarche/modifier", data={"text": "x"}).status_code == 400
+    assert browser.post(EDIT, data={"view_id": portal["view"]["id"], "move": "add"}).status_code == 400
+    assert browser.post("/a-propos/demarche/modifier", data={"text": "x"}).status_code == 400
     assert _stored("ckanext.issy.theme.featured_views") is None
     assert _stored("ckanext.issy.theme.approach") is None
 
@@ -99,3 +100,14 @@ def test_sysadmin_edits_the_approach_page_in_markdown(app, portal: dict[str, Any
     assert "<h2>Depuis 2012</h2>" in body and "<strong>démarche</strong>" in body
     assert "<script>alert(1)" not in body
     assert _stored("ckanext.issy.theme.approach") == text
+
+
+def test_browser_posts_with_the_form_token_are_accepted(app, portal: dict[str, Any]) -> None:
+    browser = logged_in(app, portal["sysadmin"])
+    form = browser.get("/a-propos/demarche/modifier", status=200).body
+
+    response = browser.post("/a-propos/demarche/modifier", data={
+        "text": "Depuis 2012.", "_csrf_token": csrf_token(form)}, follow_redirects=False)
+
+    assert response.status_code == 302
+    assert _stored("ckanext.issy.theme.approach") == "Depuis 2012."

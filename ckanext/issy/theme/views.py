@@ -2,17 +2,16 @@
 
 URLs are French, like the city's; CKAN adds ``/en`` for English pages. Every
 page is public; the two forms are for sysadmins (``issy_theme_edit``) and go
-through CKAN's CSRF protection like every POST."""
+through CSRF protection (``ckanext.issy.csrf.require_token``)."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from flask import Blueprint
-from flask_wtf.csrf import validate_csrf
-from wtforms.validators import ValidationError
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.issy import csrf
 from ckanext.issy.theme import catalogue, settings
 
 issy_theme = Blueprint("issy_theme", __name__)
@@ -24,33 +23,13 @@ def _context() -> dict[str, Any]:
 
 def _require_editor() -> dict[str, Any]:
     if tk.request.method == "POST":
-        _check_csrf()
+        csrf.require_token()
     context = _context()
     try:
         tk.check_access("issy_theme_edit", context)
     except tk.NotAuthorized:
         tk.abort(403, tk._("Only site administrators can edit this page."))
     return context
-
-
-def _check_csrf() -> None:
-    """Check the CSRF token here too. CKAN (2.11, 2.12) turns CSRF off for
-    anonymous requests by exempting the *view* for the rest of the process:
-    after one anonymous POST, a sysadmin's POST would no longer be checked.
-    A request signed with an API token needs no check: browsers never add
-    that header on their own, so no other site can forge it."""
-    if _signed_with_api_token():
-        return
-    field = tk.config.get("WTF_CSRF_FIELD_NAME")
-    try:
-        validate_csrf(tk.request.form.get(field))
-    except ValidationError:
-        tk.abort(400, tk._("The form has expired or did not come from this site; please try again."))
-
-
-def _signed_with_api_token() -> bool:
-    token = tk.request.headers.get(tk.config.get("apitoken_header_name"), "")
-    return bool(token) and tk.current_user.is_authenticated and tk.g.get("login_via_auth_header", False)
 
 
 def _page(template: str) -> Callable[[], str]:
@@ -111,6 +90,14 @@ def approach_edit() -> Any:
                      extra_vars={"text": tk.config.get(settings.APPROACH) or ""})
 
 
+def tracking_beacon() -> tuple[str, int]:
+    """The page-view beacon of the ``tracking`` plugin posts here; that
+    plugin records it after any request but has no route of its own, so
+    every page logged a 405 error in the browser's console."""
+    return "", 204
+
+
+issy_theme.add_url_rule("/_tracking", view_func=tracking_beacon, methods=["POST"])
 issy_theme.add_url_rule("/visualisations", view_func=visualisations)
 issy_theme.add_url_rule("/visualisations/vedettes", view_func=visualisations_edit,
                         methods=["POST"])
