@@ -18,7 +18,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -28,8 +27,9 @@ from werkzeug.datastructures import FileStorage
 
 from ckanext.issy.harvesters.core import datastore, http
 from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item
+from ckanext.issy.harvesters.core.bulk import collector_paused
 from ckanext.issy.harvesters.core.datastore import Column
-from ckanext.issy.harvesters.core.reading import ReadError, parse_number, read_csv
+from ckanext.issy.harvesters.core.reading import SPACES, ReadError, parse_number, read_csv
 from ckanext.issy.harvesters.core.language import _
 
 # The SCDL budget columns in schema order, with the French data dictionary
@@ -125,28 +125,36 @@ def _column_map(header: list[str], name: str) -> dict[str, int]:
     return found
 
 
+def _check_identity(name: str, columns: dict[str, int], lines: list[int], cells: list[list[str]]) -> None:
+    """Refuses the file at the first line (then column) where a cell that
+    identifies the document (stage, year, SIRET) is empty."""
+    empty = [(values.index(""), position) for position, values in enumerate(cells[:3]) if "" in values]
+    if empty:
+        index, position = min(empty)
+        column = NAMES[position]
+        raise ReadError(_("{file}, line {line}, column {column} ({name}): {problem}").format(
+            file=name, line=lines[index], column=columns[column] + 1, name=column, problem=_("empty cell")))
+
+
+@collector_paused()
 def read_documents(raw: bytes, url: str, encoding: str | None = None,
                    declared: str | None = None) -> list[dict[str, Any]]:
-    """The budget documents of a SCDL file, each with its raw lines in SCDL order."""
+    """The budget documents of a SCDL file, each with its raw lines in SCDL
+    order: (line, cell, cell...), cells stripped."""
     name = file_name(url)
     table = read_csv(raw, name, encoding, declared)
     columns = _column_map(table.header, name)
-    positions = [columns.get(n) for n in NAMES]
-    documents: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in table.rows:
-        cells = [row.cells[i].strip() if i is not None else "" for i in positions]
-        stage, year, siret = cells[0], cells[1], cells[2]
-        for column, value in zip(NAMES[:3], (stage, year, siret)):
-            if not value:
-                raise ReadError(_("{file}, line {line}, column {column} ({name}): {problem}").format(
-                    file=name, line=row.line, column=columns[column] + 1, name=column, problem=_("empty cell")))
-        key = (_plain(stage), year, siret)
-        document = documents.setdefault(key, {
-            "source_url": url, "file": name, "encoding": table.encoding,
-            "columns": {n: columns[n] + 1 for n in columns}, "rows": [],
-        })
-        document["rows"].append([row.line, *cells])
-    return list(documents.values())
+    if not table.rows:
+        return []
+    lines = [row.line for row in table.rows]
+    in_file = list(zip(*(row.cells for row in table.rows)))  # column by column: the work runs in C
+    cells = [list(map(str.strip, in_file[columns[n]])) if n in columns else [""] * len(lines) for n in NAMES]
+    _check_identity(name, columns, lines, cells)
+    documents: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
+    for key, row in zip(zip(map(_plain, cells[0]), cells[1], cells[2]), zip(lines, *cells)):
+        documents.setdefault(key, []).append(row)
+    return [{"source_url": url, "file": name, "encoding": table.encoding,
+             "columns": {n: columns[n] + 1 for n in columns}, "rows": rows} for rows in documents.values()]
 
 
 def _guid(document: dict[str, Any]) -> str:
@@ -163,26 +171,30 @@ def document_items(raw: bytes, url: str, encoding: str | None, declared: str | N
 
 
 # --- import: validate and type a document --------------------------------
+# Typed rows hold text in the form PostgreSQL reads for the column's type
+# (decimal point, canonical spellings, "" for no value): the DataStore's COPY
+# does the casting in C, and the normalised CSV is written as it is.
 def _problem(document: dict[str, Any], line: int, column: str, message: str) -> tuple[int, str]:
     return line, _("{file}, line {line}, column {column} ({name}): {problem}").format(
         file=document["file"], line=line, column=document["columns"].get(column, "?"), name=column, problem=message)
 
 
-def _number(value: str) -> Decimal | None:
+def _number(value: str) -> str:
     try:
-        return parse_number(value)
+        number = parse_number(value)
     except ValueError:
         raise ValueError(_('"{value}" is not a number').format(value=value))
+    return "" if number is None else format(number, "f")
 
 
-def _year(value: str) -> int:
-    if not re.fullmatch(r"\d{4}", value):
+def _year(value: str) -> str:
+    if not re.fullmatch(r"[0-9]{4}", value):
         raise ValueError(_('"{value}" is not a year').format(value=value))
-    return int(value)
+    return value
 
 
 def _siret(value: str) -> str:
-    if not re.fullmatch(r"\d{14}", value):
+    if not re.fullmatch(r"[0-9]{14}", value):
         raise ValueError(_('"{value}" is not a SIRET (14 digits)').format(value=value))
     return value
 
@@ -200,70 +212,118 @@ def _enum(column: str) -> Callable[[str], str]:
     return convert
 
 
-def _converter(column: Column) -> Callable[[str], Any] | None:
-    """Turns a non-empty cell into its typed value, raising ValueError with a
-    message; None for free text, kept as it is."""
+# Cells are joined with NUL, which decoding refuses in a file, so that one
+# regular expression checks a whole column.
+SEPARATOR = "\x00"
+
+
+# What parse_number ignores in an amount: spaces anywhere, a final "%".
+AMOUNT_NOISE = re.compile(f"{SPACES.pattern}|%(?={SEPARATOR}|\\Z)")
+
+
+def _whole_column(cell: str, optional: bool) -> re.Pattern[str]:
+    cell = f"(?:{cell})?" if optional else f"(?:{cell})"
+    return re.compile(f"{cell}(?:{SEPARATOR}{cell})*")
+
+
+@dataclass(frozen=True)
+class Check:
+    """How the cells of one column are validated and converted."""
+
+    name: str
+    convert: Callable[[str], str] | None  # None: free text, kept as it is
+    # Cells already in their converted form ("1234.56", "2024"), once
+    # ``squeeze`` is removed: a column entirely in that form is accepted at
+    # once; the others go cell by cell.
+    canonical: re.Pattern[str] | None = None
+    squeeze: re.Pattern[str] | None = None
+
+    def column(self, values: Sequence[str]) -> tuple[Sequence[str], dict[str, str]]:
+        """The converted cells, and the message of every value that is refused."""
+        refused = {"": _("empty cell")} if self.name in ESSENTIAL and "" in values else {}
+        if self.convert is None:
+            return values, refused
+        if self.canonical is not None:
+            joined = SEPARATOR.join(values)
+            compact = self.squeeze.sub("", joined) if self.squeeze else joined
+            if self.canonical.fullmatch(compact):
+                if compact == joined and "," not in joined:
+                    return values, refused
+                return compact.replace(",", ".").split(SEPARATOR), refused
+        # Each distinct value is converted once: most columns repeat a handful.
+        converted: dict[str, str] = {"": ""}
+        for value in set(values) - converted.keys():
+            try:
+                converted[value] = self.convert(value)
+            except ValueError as error:
+                refused[value] = str(error)
+        if refused:
+            return values, refused
+        return [converted[value] for value in values], refused
+
+
+def _check(column: Column) -> Check:
+    optional = column.id not in ESSENTIAL
     if column.type == "numeric":
-        return _number
-    special = {"BGT_ANNEE": _year, "BGT_SIRET": _siret}
-    if column.id in special:
-        return special[column.id]
-    return _enum(column.id) if column.id in ENUMS else None
+        return Check(column.id, _number, _whole_column(r"-?(?:0|[1-9][0-9]*)(?:[.,][0-9]+)?", optional), AMOUNT_NOISE)
+    if column.id == "BGT_ANNEE":
+        return Check(column.id, _year, _whole_column("[0-9]{4}", optional))
+    if column.id == "BGT_SIRET":
+        return Check(column.id, _siret, _whole_column("[0-9]{14}", optional))
+    return Check(column.id, _enum(column.id) if column.id in ENUMS else None)
 
 
-# Built once: a document has tens of thousands of cells to convert.
-CONVERTERS = [_converter(column) for column in SCDL_COLUMNS]
+# Built once: a document has tens of thousands of cells to check.
+CHECKS = [_check(column) for column in SCDL_COLUMNS]
 
 
-def _typed(document: dict[str, Any], line: int, cells: list[str], problems: list[tuple[int, str]]) -> list[Any]:
-    typed: list[Any] = []
-    for name, convert, value in zip(NAMES, CONVERTERS, cells):
-        if not value:
-            if name in ESSENTIAL:
-                problems.append(_problem(document, line, name, _("empty cell")))
-            typed.append(None)
-            continue
-        if convert is None:
-            typed.append(value)
-            continue
-        try:
-            typed.append(convert(value))
-        except ValueError as error:
-            problems.append(_problem(document, line, name, str(error)))
-            typed.append(None)
-    return typed
-
-
-def typed_rows(document: dict[str, Any]) -> tuple[list[list[Any]], list[tuple[int, str]]]:
-    """The document's rows typed in SCDL order and its warnings; raises DocumentProblems."""
-    problems: list[tuple[int, str]] = []
-    rows: list[list[Any]] = []
+def _duplicates(document: dict[str, Any], lines: Sequence[int],
+                cells: list[tuple[str, ...]]) -> list[tuple[int, int, str]]:
+    if len(set(cells)) == len(cells):
+        return []
     first_seen: dict[tuple[str, ...], int] = {}
-    for line, *cells in document["rows"]:
-        duplicate_of = first_seen.setdefault(tuple(cells), line)
-        if duplicate_of != line:
-            problems.append((line, _("{file}, line {line}: duplicate of line {first}").format(
-                file=document["file"], line=line, first=duplicate_of)))
-        rows.append(_typed(document, line, cells, problems))
+    problems = []
+    for index, (line, row) in enumerate(zip(lines, cells)):
+        first = first_seen.setdefault(row, line)
+        if first != line:
+            problems.append((index, -1, _("{file}, line {line}: duplicate of line {first}").format(
+                file=document["file"], line=line, first=first)))
+    return problems
+
+
+@collector_paused()
+def typed_rows(document: dict[str, Any]) -> tuple[list[tuple[str, ...]], list[tuple[int, str]]]:
+    """The document's rows typed in SCDL order and its warnings; raises DocumentProblems
+    with every problem, in line then column order.
+
+    Checked column by column, so that most of the work runs in C."""
+    lines, *columns = zip(*document["rows"])
+    typed: list[Sequence[str]] = []
+    problems = _duplicates(document, lines, list(zip(*columns)))
+    for position, (check, values) in enumerate(zip(CHECKS, columns)):
+        converted, refused = check.column(values)
+        typed.append(converted)
+        if refused:
+            problems += [(index, position, _problem(document, lines[index], check.name, refused[value])[1])
+                         for index, value in enumerate(values) if value in refused]
     if problems:
-        raise DocumentProblems(problems)
+        problems.sort(key=lambda problem: problem[:2])
+        raise DocumentProblems([(lines[index], message) for index, _position, message in problems])
     warnings = []
     stage = document["rows"][0][1]
     if _plain(stage) not in {_plain(known) for known in KNOWN_STAGES}:
         warnings.append(_problem(document, document["rows"][0][0], "BGT_NATDEC", _(
             '"{value}" is not a stage of the SCDL budget schema 0.8; the document is published anyway'
         ).format(value=stage)))
-    return rows, warnings
+    return list(zip(*typed)), warnings
 
 
-def normalised_csv(rows: Sequence[Sequence[Any]]) -> bytes:
+def normalised_csv(rows: Sequence[Sequence[str]]) -> bytes:
     """UTF-8, comma-separated, decimal point, SCDL column order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(NAMES)
-    for row in rows:
-        writer.writerow(["" if value is None else (format(value, "f") if isinstance(value, Decimal) else value)
-                         for value in row])
+    writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -272,7 +332,7 @@ def _title(stage: str, year: str, config: dict[str, Any]) -> str:
     return f"{stage[:1].upper()}{stage[1:]} {year}{config['title_suffix']}"
 
 
-def package_dict(document: dict[str, Any], rows: list[list[Any]], config: dict[str, Any],
+def package_dict(document: dict[str, Any], rows: Sequence[Sequence[str]], config: dict[str, Any],
                  owner_org: str) -> dict[str, Any]:
     stage, year, siret, name = document["rows"][0][1:5]
     # Dataset content is stored in French, the site's language of record.
@@ -335,7 +395,8 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
         return document_items(download.content, download.url, config.get("encoding"), download.charset)
 
     def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
-        document = json.loads(obj.content)
+        with collector_paused():
+            document = json.loads(obj.content)
         try:
             rows, warnings = typed_rows(document)
         except DocumentProblems as error:
@@ -366,7 +427,7 @@ def _resource(package: dict[str, Any], role: str) -> dict[str, Any] | None:
 
 
 def publish_document(package_id: str | None, document: dict[str, Any],
-                     rows: list[list[Any]], config: dict[str, Any], owner_org: str,
+                     rows: Sequence[Sequence[str]], config: dict[str, Any], owner_org: str,
                      context: dict[str, Any]) -> str:
     """Create or update the document's dataset. The DataStore table is replaced
     before the metadata, atomically: a failure leaves the previous table."""

@@ -32,6 +32,46 @@ def resource(with_plugins: None, clean_db: None, clean_index: None) -> tuple[str
     return resource["id"], context
 
 
+@pytest.fixture
+def empty_table(with_plugins: None, clean_db: None, clean_index: None) -> str:
+    """A table just created by datastore_create, before its first load."""
+    from ckan.tests import factories
+
+    user = factories.Sysadmin()
+    package = factories.Dataset(user=user, owner_org=factories.Organization(user=user)["id"])
+    resource = factories.Resource(package_id=package["id"], url="http://example.org/budget.csv")
+    datastore.ensure_table(resource["id"], COLUMNS, {"user": user["name"]})
+    return resource["id"]
+
+
+def indexes(resource_id: str) -> set[tuple[str, str]]:
+    with get_read_engine().connect() as connection:
+        return set(connection.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", (resource_id,)).fetchall())
+
+
+def count_while_loading(resource_id: str, loads: list[list[list[Any]]]) -> set[int]:
+    """The row counts a reader sees while the tables are loaded one after the other."""
+    seen: set[int] = set()
+    done = threading.Event()
+    engine = get_read_engine()
+
+    def read() -> None:  # one short transaction per query, as datastore_search does
+        while not done.is_set():
+            with engine.connect() as connection:
+                seen.add(connection.exec_driver_sql(f'SELECT count(*) FROM "{resource_id}"').scalar())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for rows in loads:
+            datastore.replace_rows(resource_id, COLUMNS, rows)
+    finally:
+        done.set()
+        reader.join()
+    return seen
+
+
 def records(resource_id: str) -> list[dict[str, Any]]:
     result = tk.get_action("datastore_search")({"ignore_auth": True}, {"resource_id": resource_id, "sort": "_id"})
     return [{k: v for k, v in r.items() if k != "_id"} for r in result["records"]]
@@ -69,21 +109,53 @@ def test_readers_see_the_old_rows_or_the_new_rows_never_a_mix(resource: tuple[st
     old = [[f"{i:03d}", Decimal(i), None] for i in range(3000)]
     new = [[f"{i:03d}", Decimal(i), None] for i in range(5000)]
     datastore.load(resource[0], COLUMNS, old, resource[1])
-    seen: set[int] = set()
-    done = threading.Event()
-    engine = get_read_engine()
+    assert count_while_loading(resource[0], [new, old, new, old, new]) <= {3000, 5000}
 
-    def read() -> None:
-        with engine.connect() as connection:
-            while not done.is_set():
-                seen.add(connection.exec_driver_sql(f'SELECT count(*) FROM "{resource[0]}"').scalar())
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    try:
-        for rows in (new, old, new, old, new):
-            datastore.load(resource[0], COLUMNS, rows, resource[1])
-    finally:
-        done.set()
-        reader.join()
-    assert seen <= {3000, 5000}
+def test_a_reader_holding_the_empty_table_does_not_block_the_first_load(empty_table: str) -> None:
+    before = indexes(empty_table)
+    with get_read_engine().connect() as reader:  # a transaction left open on the table
+        reader.exec_driver_sql(f'SELECT count(*) FROM "{empty_table}"').scalar()
+        datastore.replace_rows(empty_table, COLUMNS, OLD)  # keeps the indexes after INDEX_LOCK_WAIT
+    assert len(records(empty_table)) == 2 and indexes(empty_table) == before
+
+
+def test_the_full_text_is_the_datastore_triggers_and_q_finds_the_rows(resource: tuple[str, dict]) -> None:
+    with get_read_engine().connect() as connection:
+        differing = connection.exec_driver_sql(
+            f'SELECT count(*) FROM "{resource[0]}" AS row WHERE row._full_text IS DISTINCT FROM '
+            "(SELECT to_tsvector(string_agg(value, ' ')) FROM json_each_text(row_to_json(row.*)) "
+            "WHERE key NOT LIKE '\\_%%')").scalar()
+    assert differing == 0  # what the DataStore's zfulltext trigger computes
+    search = tk.get_action("datastore_search")
+    for q, chapitre in (("61230000", "012"), ("011", "011"), ("2024-03-28", "011")):
+        found = search({"ignore_auth": True}, {"resource_id": resource[0], "q": q})["records"]
+        assert [r["chapitre"] for r in found] == [chapitre]
+
+
+def test_the_ids_follow_the_order_of_the_rows(resource: tuple[str, dict]) -> None:
+    rows = [[f"{i:03d}", Decimal(i), None] for i in range(50, 0, -1)]
+    datastore.load(resource[0], COLUMNS, rows, resource[1])
+    result = tk.get_action("datastore_search")({"ignore_auth": True}, {"resource_id": resource[0], "sort": "_id", "limit": 100})
+    assert [r["chapitre"] for r in result["records"]] == [row[0] for row in rows]
+
+
+def test_a_first_load_builds_the_same_indexes_again(empty_table: str) -> None:
+    before = indexes(empty_table)
+    assert any("_full_text" in definition for _name, definition in before)
+    datastore.replace_rows(empty_table, COLUMNS, OLD)
+    assert indexes(empty_table) == before
+    assert len(records(empty_table)) == 2
+
+
+def test_a_failed_first_load_leaves_the_empty_table_and_its_indexes(empty_table: str) -> None:
+    before = indexes(empty_table)
+    with pytest.raises(datastore.DataStoreError):
+        datastore.replace_rows(empty_table, COLUMNS, [["65", Decimal("1"), None], ["66", "pas un nombre", None]])
+    assert records(empty_table) == [] and indexes(empty_table) == before
+
+
+def test_readers_of_a_first_load_see_no_rows_or_every_row(empty_table: str) -> None:
+    rows = [[f"{i:03d}", Decimal(i), None] for i in range(5000)]
+    assert count_while_loading(empty_table, [rows]) <= {0, 5000}
+    assert len(tk.get_action("datastore_search")({"ignore_auth": True}, {"resource_id": empty_table})["records"]) == 100

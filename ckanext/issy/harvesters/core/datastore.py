@@ -9,9 +9,18 @@ DataStore's write engine directly (``ckanext.datastore.backend.postgres``).
 The table itself (columns, types, data dictionary, full-text trigger,
 permissions) is created by ``datastore_create``, the DataStore's own way.
 Replacing its rows happens in ONE transaction on the write engine: ``COPY``
-the new rows into a temporary table, delete every row, insert the new ones. PostgreSQL's MVCC does the rest:
-until the commit, readers see every old row; after it, every new row; if
-anything fails, the rollback leaves the old rows exactly as they were.
+the new rows as text into a temporary table of the same column types
+(PostgreSQL casts them), delete every row, insert the new ones with their
+full-text vectors. PostgreSQL's MVCC does the rest: until the commit,
+readers see every old row; after it, every new row; if anything fails, the
+rollback leaves the old rows exactly as they were.
+
+When the table is empty (its first load), its non-unique indexes (the
+full-text GiST index, and on CKAN 2.11 one per text column) are dropped and
+built again after the insert, in the same transaction: building an index
+once costs less than updating it row by row. Readers of the empty table
+wait for the commit instead of seeing it empty; a table with rows is never
+locked against readers.
 """
 from __future__ import annotations
 
@@ -23,8 +32,13 @@ from decimal import Decimal
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import psycopg2.errors
 from ckanext.datastore.backend.postgres import get_write_engine, identifier
 from ckanext.issy.harvesters.core.language import _
+
+
+# How long a first load waits for readers of the empty table before keeping its indexes.
+INDEX_LOCK_WAIT = "2s"
 
 
 class DataStoreError(Exception):
@@ -91,24 +105,62 @@ def _full_text(columns: Sequence[Column]) -> str:
     return f"to_tsvector(concat_ws(' ', {cells}))"
 
 
-def replace_rows(resource_id: str, columns: Sequence[Column], rows: Iterable[Sequence[Value]]) -> None:
-    """Replace every row of the table in one transaction (see the module's doc).
+def _stage(cursor: Any, table: str, names: str, rows: Iterable[Sequence[Value]]) -> None:
+    """COPY the rows into a temporary table typed like ``table``; a bad value
+    fails here, before the table is touched. Each row takes its _id from the
+    table's sequence as it arrives, so the _ids follow the file's order."""
+    cursor.execute(f"CREATE TEMPORARY TABLE issy_load ON COMMIT DROP AS SELECT _id, {names} FROM {table} WITH NO DATA")
+    cursor.execute("SELECT pg_get_serial_sequence(%s, '_id')", (table,))
+    cursor.execute("ALTER TABLE issy_load ALTER COLUMN _id SET DEFAULT nextval(%s::regclass)", cursor.fetchone())
+    cursor.copy_expert(f"COPY issy_load ({names}) FROM STDIN WITH (FORMAT csv)", _csv_stream(rows))
 
-    The rows are first copied into a temporary table, so that a bad value fails
-    the load before the table is touched, then inserted with their full text."""
+
+def _is_empty(cursor: Any, table: str) -> bool:
+    cursor.execute(f"SELECT NOT EXISTS (SELECT FROM {table})")
+    return cursor.fetchone()[0]
+
+
+def _drop_indexes(cursor: Any, table: str) -> list[str]:
+    """Drops the indexes that back no constraint; returns the statements that
+    build them again. If a reader keeps the table (an open transaction) for
+    longer than INDEX_LOCK_WAIT, nothing is dropped: the insert maintains them."""
+    cursor.execute(
+        "SELECT index.indexrelid::regclass::text, pg_get_indexdef(index.indexrelid) FROM pg_index index"
+        " WHERE index.indrelid = %s::regclass AND NOT index.indisunique"
+        " AND NOT EXISTS (SELECT FROM pg_constraint WHERE conindid = index.indexrelid)", (table,))
+    indexes = cursor.fetchall()
+    cursor.execute("SAVEPOINT issy_indexes")
+    cursor.execute("SET LOCAL lock_timeout = %s", (INDEX_LOCK_WAIT,))
+    try:
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    except psycopg2.errors.LockNotAvailable:
+        cursor.execute("ROLLBACK TO SAVEPOINT issy_indexes")  # also restores lock_timeout
+        return []
+    cursor.execute("RELEASE SAVEPOINT issy_indexes")
+    cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+    return [definition for _name, definition in indexes]
+
+
+def replace_rows(resource_id: str, columns: Sequence[Column], rows: Iterable[Sequence[Value]]) -> None:
+    """Replace every row of the table in one transaction (see the module's doc)."""
     table = identifier(resource_id)
     names = ", ".join(identifier(column.id) for column in columns)
     connection = get_write_engine().raw_connection()
     try:
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE issy_load ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")
-            cursor.execute("ALTER TABLE issy_load ADD COLUMN issy_order serial")
-            cursor.copy_expert(f"COPY issy_load ({names}) FROM STDIN WITH (FORMAT csv)", _csv_stream(rows))
             # Other writers wait; readers go on reading the old rows until the commit.
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            cursor.execute(f"DELETE FROM {table}")
-            cursor.execute(f"INSERT INTO {table} ({names}, _full_text) "
-                           f"SELECT {names}, {_full_text(columns)} FROM issy_load ORDER BY issy_order")
+            _stage(cursor, table, names, rows)
+            if _is_empty(cursor, table):
+                indexes = _drop_indexes(cursor, table)  # readers wait for the commit, not for rows
+            else:
+                indexes = []
+                cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(f"INSERT INTO {table} (_id, {names}, _full_text) "
+                           f"SELECT _id, {names}, {_full_text(columns)} FROM issy_load")
+            for definition in indexes:
+                cursor.execute(definition)
         connection.commit()
     except Exception as error:
         connection.rollback()

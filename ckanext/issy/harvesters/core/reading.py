@@ -8,34 +8,39 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
+from typing import NamedTuple
 
 from babel.numbers import NumberFormatError, parse_decimal
 from charset_normalizer import from_bytes
 
+from ckanext.issy.harvesters.core.bulk import collector_paused
 from ckanext.issy.harvesters.core.language import _
 
 DELIMITERS = (";", ",", "\t", "|")
 # The encodings French public files come in when they are not UTF-8; limiting
 # detection to them avoids exotic guesses (mac_roman, cp1250...) on short files.
 WESTERN_ENCODINGS = ["utf_8", "cp1252", "latin_1", "iso8859_15"]
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
+SPACES = re.compile(r"[\s\u00a0\u202f]")
 # Most amounts are plain ("1234.56", "1234,56"): read them without Babel,
 # whose locale lookups cost more than the rest of a harvest.
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 # Control characters other than tab, CR and LF mean the bytes are not text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
+_ASCII = bytes(range(128))
 
 
 class ReadError(Exception):
     """A file cannot be read; the message names the file, line and column."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # a tuple: files have tens of thousands of rows
     line: int  # physical line of the file where the row ends (1 = header)
     cells: list[str]
 
@@ -81,7 +86,7 @@ def decode(raw: bytes, name: str, encoding: str | None = None, declared: str | N
         encoding, text = "utf-8-sig", _decode_strictly(raw, "utf-8-sig", name)
     else:
         encoding, text = _guess(raw, name, declared)
-    control = _CONTROL.search(text)
+    control = None if _without_control_bytes(raw, encoding) else _CONTROL.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         raise ReadError(
@@ -89,6 +94,18 @@ def decode(raw: bytes, name: str, encoding: str | None = None, declared: str | N
                 file=name, line=line)
         )
     return text, encoding
+
+
+@functools.lru_cache(maxsize=32)
+def _ascii_compatible(encoding: str) -> bool:
+    return _ASCII.decode(encoding, errors="replace") == _ASCII.decode("ascii")
+
+
+def _without_control_bytes(raw: bytes, encoding: str) -> bool:
+    """True when the raw bytes prove the text has no control character: in an
+    encoding that writes ASCII as ASCII, bytes.translate checks them ten times
+    faster than a regular expression on the text."""
+    return _ascii_compatible(encoding) and len(raw.translate(None, _CONTROL_BYTES)) == len(raw)
 
 
 def _guess(raw: bytes, name: str, declared: str | None) -> tuple[str, str]:
@@ -109,6 +126,7 @@ def sniff_delimiter(header_line: str) -> str:
     return max(DELIMITERS, key=header_line.count)
 
 
+@collector_paused()
 def read_csv(raw: bytes, name: str, encoding: str | None = None, declared: str | None = None) -> Table:
     """Parse a CSV file into rows of strings, checking every row's width."""
     text, used = decode(raw, name, encoding, declared)
@@ -119,17 +137,20 @@ def read_csv(raw: bytes, name: str, encoding: str | None = None, declared: str |
         header = [cell.strip() for cell in next(reader)]
     except StopIteration:
         raise ReadError(_("{file}: the file is empty").format(file=name))
-    rows: list[Row] = []
+    parsed: list[tuple[int, list[str]]] = []
+    broken = None
     try:
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines carry nothing
-            if len(cells) != len(header):
-                raise ReadError(_width_message(name, reader.line_num, len(cells), len(header), text))
-            rows.append(Row(reader.line_num, cells))
-    except csv.Error as error:
-        raise ReadError(_("{file}, line {line}: {error} (the file may be truncated)").format(
-            file=name, line=reader.line_num, error=error))
+        parsed.extend((reader.line_num, cells) for cells in reader)
+    except csv.Error as error:  # the rows before it are checked first
+        broken = _("{file}, line {line}: {error} (the file may be truncated)").format(
+            file=name, line=reader.line_num, error=error)
+    contents = map(str.strip, map("".join, map(itemgetter(1), parsed)))
+    rows = [Row(line, cells) for (line, cells), content in zip(parsed, contents) if content]  # blank lines carry nothing
+    if set(map(len, map(itemgetter(1), rows))) - {len(header)}:
+        row = next(row for row in rows if len(row.cells) != len(header))
+        raise ReadError(_width_message(name, row.line, len(row.cells), len(header), text))
+    if broken:
+        raise ReadError(broken)
     return Table(header, rows, used, delimiter)
 
 
@@ -146,7 +167,7 @@ def parse_number(text: str) -> Decimal | None:
 
     Empty means no value (None); anything else that is not a finite number
     raises ValueError. A ``%`` suffix is dropped: the value stays in percent."""
-    compact = _SPACES.sub("", text).removesuffix("%")
+    compact = SPACES.sub("", text).removesuffix("%")
     if not compact:
         return None
     if _PLAIN_NUMBER.fullmatch(compact):
