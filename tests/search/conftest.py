@@ -140,3 +140,46 @@ def catalogue(issy: dict[str, Any], grand_paris: dict[str, Any]) -> dict[str, di
             tags=[{"name": "environnement"}], license_id="other-open",
         ),
     }
+
+
+@pytest.fixture
+def french_catalogue(issy: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Issy's datasets as citizens search them: accents, plurals, phrases,
+    and one English dataset."""
+    return {
+        "budget": dataset(
+            "budget-primitif-2024", "Budget primitif 2024", issy,
+            notes="Budget voté par le conseil municipal, au format SCDL.",
+            tags=[{"name": "finances"}], resources=[csv("budget-2024")],
+        ),
+        "comptes": dataset(
+            "comptes-administratifs", "Comptes administratifs", issy,
+            notes="Les budgets exécutés de 2015 à 2023.",
+            tags=[{"name": "finances"}],
+        ),
+        "municipales": dataset(
+            "elections-municipales-2020",
+            "Élections municipales 2020 — résultats par bureau", issy,
+            notes="Résultats du premier tour, par bureau de vote.",
+            tags=[{"name": "vote"}],
+        ),
+        "europeennes": dataset(
+            "resultats-europeennes-2024",
+            "Résultats des élections européennes 2024", issy,
+            notes="Scores des listes dans chaque bureau de vote.",
+            tags=[{"name": "vote"}],
+        ),
+        "stationnement": dataset(
+            "stationnement-temps-reel",
+            "Stationnement : places disponibles en temps réel", issy,
+            notes="Places libres dans les parkings de la ville, mises à jour "
+                  "chaque minute.",
+            tags=[{"name": "mobilité"}],
+            resources=[csv("parking-de-la-gare")],
+        ),
+        "air": dataset(
+            "air-quality-sensors", "Air quality sensors", issy,
+            notes="Hourly measurements from the city's air quality sensors.",
+            tags=[{"name": "environment"}],
+        ),
+    }

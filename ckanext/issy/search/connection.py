@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from ckanext.issy.search import index
+from ckanext.issy.search.dismax import DismaxCompiler, qf_weights
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.facets import FacetRequest, facet_counts
 from ckanext.issy.search.query import CompiledQuery, LuceneCompiler, order_by
@@ -50,6 +51,8 @@ class SearchRequest:
     parser: str
     default_field: str
     default_operator: str
+    mm: Optional[str]
+    qf: Optional[str]
 
     @classmethod
     def from_solr(cls, q: Any, params: Mapping[str, Any]) -> "SearchRequest":
@@ -70,15 +73,18 @@ class SearchRequest:
             parser=parser,
             default_field=str(params.get("df") or "text"),
             default_operator=str(params.get("q.op") or "OR").upper(),
+            mm=params.get("mm") or None,
+            qf=params.get("qf") or None,
         )
 
-    def compile(self) -> CompiledQuery:
+    def compile(self, session: Session) -> CompiledQuery:
         """The condition of ``q`` and every ``fq``, and ``q``'s score."""
         filters = LuceneCompiler(self.default_field, self.default_operator)
-        # Part 1 reads dismax input as Lucene syntax over the catch-all
-        # field, every word required (Solr's mm for up to two words).
         main = (
-            LuceneCompiler("text", "AND", filters.now)
+            DismaxCompiler(
+                "text", self.default_operator, filters.now,
+                weights=qf_weights(self.qf), mm=self.min_match, session=session,
+            )
             if self.parser in FREE_TEXT_PARSERS
             else filters
         ).compile(self.q)
@@ -86,6 +92,13 @@ class SearchRequest:
             filters.compile(fq).condition for fq in self.fq if fq.strip()
         ]
         return CompiledQuery(sa.and_(*conditions), main.score)
+
+    @property
+    def min_match(self) -> str:
+        """``mm``, or Solr's default for ``q.op``: all clauses, or any."""
+        if self.mm:
+            return str(self.mm)
+        return "100%" if self.default_operator == "AND" else "0%"
 
     @property
     def wants_dataset_dicts(self) -> bool:
@@ -120,7 +133,7 @@ class PostgresConnection:
 
     def search(self, q: Any = None, **params: Any) -> pysolr.Results:
         request = SearchRequest.from_solr(q, params)
-        query = request.compile()
+        query = request.compile(self.session)
         response: dict[str, Any] = {
             "response": {
                 "numFound": self._count(query.condition),

@@ -23,9 +23,11 @@ from sqlalchemy.sql.expression import ColumnElement
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.issy.search import spatial, text
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.schema import index_table
-from ckanext.issy.search.values import solr_date_string, sql_fold
+from ckanext.issy.search.text import TextQuery
+from ckanext.issy.search.values import fold, solr_date_string, sql_fold
 
 EXTRA_FIELDS_OPTION = "ckanext.issy.search.extra_fields"
 
@@ -37,6 +39,7 @@ class Kind(enum.Enum):
     TEXT = "text"  # tokenised: matched case- and accent-insensitively
     DATE = "date"
     INT = "int"
+    BBOX = "bbox"  # a bounding box, matched by intersection (spatial.py)
 
 
 class Storage(enum.Enum):
@@ -58,6 +61,14 @@ class Field:
     prefolded: bool = False
     # Column to sort on when it is not ``column`` (title_string).
     sort_column: Optional[sa.Column] = None
+    # Text fields: the tsvector column holding the field's words and the
+    # weights marking them there; without one, the field's own text is
+    # analysed row by row (after the catch-all vector's index has narrowed
+    # the rows down when the field is part of it).
+    vector: Optional[sa.Column] = None
+    weights: str = ""
+    # Solr's n-gram fields: every word is a word prefix (suggestions).
+    prefix_only: bool = False
 
     def equals(self, value: Any) -> ColumnElement:
         if self.storage is Storage.ARRAY:
@@ -66,6 +77,28 @@ class Field:
             # ``terms @> {"name": ["value"]}`` uses the jsonb_path_ops index.
             return index_table.c.terms.contains({self.name: [value]})
         return self.column == value
+
+    def matches(self, query: TextQuery) -> ColumnElement:
+        """Full-text match of a text field."""
+        vector, weights = self.ranking()
+        if self.vector is not None:
+            return text.matches(vector, query.restricted(weights))
+        own_words = text.matches(
+            text.own_vector(index_table.c.terms[self.name]), query
+        )
+        if not weights:
+            return own_words
+        return sa.and_(text.matches(vector, query.restricted(weights)), own_words)
+
+    def ranking(self) -> tuple[sa.Column, str]:
+        """The vector and weights that rank the field's matches."""
+        if self.vector is not None:
+            return self.vector, self.weights
+        return index_table.c.search_vector, text.weight_of(self.name) or ""
+
+    def starts_with(self, value: str) -> ColumnElement:
+        """Whether the field's folded text starts with ``value``."""
+        return sa.func.starts_with(self.sort_key(), fold(value))
 
     def exists(self) -> ColumnElement:
         if self.storage is Storage.ARRAY:
@@ -123,7 +156,8 @@ class Field:
     @property
     def sortable(self) -> bool:
         """Solr sorts on single-valued, untokenised fields only."""
-        return self.kind is not Kind.TEXT and self.storage is not Storage.ARRAY
+        return (self.kind not in (Kind.TEXT, Kind.BBOX)
+                and self.storage is not Storage.ARRAY)
 
     @property
     def facetable(self) -> bool:
@@ -146,13 +180,20 @@ def _columns() -> dict[str, Field]:
     fields += [
         Field("title_string", Kind.STRING, Storage.COLUMN, c.title,
               sort_column=c.title_sort),
-        Field("title", Kind.TEXT, Storage.COLUMN, c.title),
-        Field("notes", Kind.TEXT, Storage.COLUMN, c.notes),
-        Field("text", Kind.TEXT, Storage.COLUMN, c.search_text, prefolded=True),
+        Field("title", Kind.TEXT, Storage.COLUMN, c.title,
+              vector=c.search_vector, weights=text.weight_of("title")),
+        Field("notes", Kind.TEXT, Storage.COLUMN, c.notes,
+              vector=c.search_vector, weights=text.weight_of("notes")),
+        Field("text", Kind.TEXT, Storage.COLUMN, c.search_text, prefolded=True,
+              vector=c.search_vector),
         # Solr's n-gram copies of name and title, queried by
-        # package_autocomplete: a substring match does the same job.
-        Field("name_ngram", Kind.TEXT, Storage.COLUMN, c.name),
-        Field("title_ngram", Kind.TEXT, Storage.COLUMN, c.title),
+        # package_autocomplete: word prefixes of the suggestion vector.
+        Field("name_ngram", Kind.TEXT, Storage.COLUMN, c.name,
+              vector=c.suggest_vector, weights="B", prefix_only=True),
+        Field("title_ngram", Kind.TEXT, Storage.COLUMN, c.title,
+              sort_column=c.title_sort, vector=c.suggest_vector, weights="A",
+              prefix_only=True),
+        Field(spatial.BBOX_FIELD, Kind.BBOX, Storage.COLUMN, c.bbox),
         Field("metadata_created", Kind.DATE, Storage.COLUMN, c.metadata_created),
         Field("metadata_modified", Kind.DATE, Storage.COLUMN, c.metadata_modified),
         Field("indexed_ts", Kind.DATE, Storage.COLUMN, c.indexed_at),

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
+from ckanext.issy.search import spatial, text
 from ckanext.issy.search.schema import index_table
 from ckanext.issy.search.values import (
     fold, parse_iso_datetime, solr_date_string, to_utc,
@@ -29,13 +30,6 @@ SCALAR_FIELDS = (
     "site_id", "name", "title", "notes", "state", "capacity", "dataset_type",
     "owner_org", "organization", "license_id",
 )
-# What Solr's schema copies into its catch-all ``text`` field (copyField).
-TEXT_SOURCES = (
-    "name", "title", "notes", "tags", "groups", "organization", "license",
-    "res_name", "res_description", "maintainer", "author", "url", "ckan_url",
-    "download_url", "res_url", "text",
-)
-TEXT_SOURCE_PREFIXES = ("extras_", "res_extras_", "vocab_")
 
 
 def save(session: Session, documents: Iterable[Mapping[str, Any]]) -> None:
@@ -57,6 +51,7 @@ def build_row(document: Mapping[str, Any]) -> dict[str, Any]:
     terms = solr_terms(document)
     stored = {k: v for k, v in document.items() if k not in DATASET_DICTS}
     title = _first(terms, "title")
+    bounds = spatial.envelope(document)
     return {
         "id": document["id"],
         **{name: _first(terms, name) for name in SCALAR_FIELDS},
@@ -67,6 +62,12 @@ def build_row(document: Mapping[str, Any]) -> dict[str, Any]:
         "views_total": _integer(document.get("views_total")),
         "views_recent": _integer(document.get("views_recent")),
         "search_text": _search_text(terms),
+        "search_vector": text.weighted_vector(text.weighted_texts(terms)),
+        "suggest_vector": text.weighted_vector(
+            {"A": title or "", "B": _first(terms, "name") or ""},
+            configs=(text.EXACT,),
+        ),
+        "bbox": spatial.box(bounds) if bounds else None,
         "terms": terms,
         "doc": _jsonable(stored),
         **{name: _optional_text(document.get(name)) for name in DATASET_DICTS},
@@ -110,7 +111,7 @@ def _search_text(terms: Mapping[str, list[str]]) -> str:
     sources = [
         value
         for key, values in terms.items()
-        if key in TEXT_SOURCES or key.startswith(TEXT_SOURCE_PREFIXES)
+        if text.weight_of(key) is not None
         for value in values
     ]
     # Single spaces: phrase queries match across line breaks.

@@ -10,16 +10,19 @@ Boolean logic follows Lucene's: in a clause list, ``+x`` must match, ``-x``
 and ``NOT x`` must not, bare clauses follow ``q.op`` (CKAN sends ``AND``) and,
 under ``OR``, are optional when a required clause exists. A purely negative
 list matches everything else, as Solr does for ``fq=-dataset_type:harvest``.
+``dismax`` reuses the clause logic with a minimum number of bare clauses.
 
-Part 1 of the search (issue 3) matches free text with an accent- and
-case-insensitive substring test; ranking and French full-text search belong
-to part 2, which can override :meth:`LuceneCompiler.match_text` and provide
-:attr:`CompiledQuery.score`.
+Text fields are matched with PostgreSQL's full-text search (``text``):
+words, quoted phrases and trailing-``*`` prefixes; other wildcard patterns
+fall back to an accent- and case-insensitive LIKE. The words of ``q`` that
+are not excluded give :attr:`CompiledQuery.score`.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import operator
 import re
 from typing import Any, Callable, Optional
 
@@ -29,15 +32,22 @@ from luqum.exceptions import ParseError
 from luqum.thread import parse as luqum_parse
 from sqlalchemy.sql.expression import ColumnElement
 
+from ckanext.issy.search import spatial, text
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.fields import Field, Kind, resolve
 from ckanext.issy.search.schema import index_table
+from ckanext.issy.search.text import TextQuery
 from ckanext.issy.search.values import fold, parse_query_date
 
 MATCH_ALL = "*:*"
 LIKE_ESCAPE = "/"
 _ESCAPED_CHAR = re.compile(r"\\(.)")
 _SORT_DIRECTIONS = ("asc", "desc")
+# Solr sorts by relevance when no sort is given; recency breaks ties.
+RELEVANCE_SORT = "score desc, metadata_modified desc"
+
+# How many of n bare clauses must match; None: Lucene's rules.
+MinimumMatch = Callable[[int], int]
 
 
 def parse(text: str) -> lq.Item:
@@ -53,30 +63,46 @@ def parse(text: str) -> lq.Item:
 @dataclasses.dataclass(frozen=True)
 class CompiledQuery:
     condition: ColumnElement
-    # Relevance, for ``sort=score desc``; None while every match ranks the
-    # same (part 1), so that sorting falls through to the next key.
+    # Relevance, for ``sort=score desc``; None when the query has no text
+    # to rank on, so that sorting falls through to the next key.
     score: Optional[ColumnElement] = None
 
 
 @dataclasses.dataclass
 class LuceneCompiler:
     """Compile one query string; ``default_field`` and ``default_operator``
-    are Solr's ``df`` and ``q.op``."""
+    are Solr's ``df`` and ``q.op``; ``weights`` restricts the words of the
+    catch-all ``text`` field to some weights (dismax's ``qf``)."""
 
     default_field: str = "text"
     default_operator: str = "AND"
     now: dt.datetime = dataclasses.field(
         default_factory=lambda: dt.datetime.now(dt.timezone.utc)
     )
+    weights: str = ""
+    _ranked: list[tuple[Field, TextQuery]] = dataclasses.field(
+        default_factory=list, init=False, repr=False)
+    _negations: int = dataclasses.field(default=0, init=False, repr=False)
 
     def compile(self, text: str) -> CompiledQuery:
         if not text.strip() or text.strip() == MATCH_ALL:
             return CompiledQuery(sa.true())
-        tree = parse(text)
+        return self.compile_tree(parse(text), lambda tree: self._node(tree, None))
+
+    def compile_tree(self, tree: lq.Item,
+                     build: Callable[[lq.Item], ColumnElement]) -> CompiledQuery:
+        """``build(tree)``'s condition, and the score of the words it met."""
+        self._ranked, self._negations = [], 0
         try:
-            return CompiledQuery(self._node(tree, None))
+            return CompiledQuery(build(tree), self._score())
         except RecursionError as error:
             raise InvalidQuery("Query is nested too deeply") from error
+
+    def default(self) -> Field:
+        field = resolve(self.default_field)
+        if self.weights and field.name == "text":
+            return dataclasses.replace(field, weights=self.weights)
+        return field
 
     # -- tree walking -----------------------------------------------------
 
@@ -86,40 +112,56 @@ class LuceneCompiler:
         if isinstance(node, lq.Plus):
             return self._node(node.a, field)
         if isinstance(node, (lq.Not, lq.Prohibit)):
-            return sa.not_(self._node(node.a, field))
+            return sa.not_(self._unranked(node.a, field))
         if isinstance(node, lq.BaseGroup):
             return self._node(node.expr, field)
         if isinstance(node, lq.Boost):
-            # Boosts only change scores, which part 1 does not compute.
+            # Boosts would only scale one clause's score: ignored.
             return self._node(node.expr, field)
         if isinstance(node, lq.SearchField):
             return self._search_field(node, field)
         if isinstance(node, (lq.Word, lq.Phrase)):
-            return self._term(node, field or resolve(self.default_field))
+            return self._term(node, field or self.default())
         if isinstance(node, (lq.Range, lq.From, lq.To)):
-            return self._range(node, field or resolve(self.default_field))
+            return self._range(node, field or self.default())
         raise InvalidQuery(
             f"Unsupported query syntax {str(node).strip()!r}: fuzzy, proximity "
             "and regular-expression searches are not available"
         )
 
-    def _clauses(self, node: lq.BaseOperation, field: Optional[Field]) -> ColumnElement:
-        bare_required = isinstance(node, lq.AndOperation) or (
-            isinstance(node, lq.UnknownOperation)
-            and self.default_operator.upper() == "AND"
+    def _unranked(self, node: lq.Item, field: Optional[Field]) -> ColumnElement:
+        """An excluded clause: its words do not score."""
+        self._negations += 1
+        try:
+            return self._node(node, field)
+        finally:
+            self._negations -= 1
+
+    def _clauses(self, node: lq.BaseOperation, field: Optional[Field],
+                 minimum: Optional[MinimumMatch] = None) -> ColumnElement:
+        """A clause list; with ``minimum`` (dismax), bare clauses are
+        optional and at least ``minimum(number of bare clauses)`` match."""
+        bare_required = minimum is None and (
+            isinstance(node, lq.AndOperation) or (
+                isinstance(node, lq.UnknownOperation)
+                and self.default_operator.upper() == "AND"
+            )
         )
         required, optional, excluded = [], [], []
         for operand in node.operands:
             if isinstance(operand, lq.Plus):
                 required.append(self._node(operand.a, field))
             elif isinstance(operand, (lq.Not, lq.Prohibit)):
-                excluded.append(self._node(operand.a, field))
+                excluded.append(self._unranked(operand.a, field))
             elif bare_required:
                 required.append(self._node(operand, field))
             else:
                 optional.append(self._node(operand, field))
+        needed = minimum(len(optional)) if minimum else 0
         if optional and not required:
-            required.append(sa.or_(*optional))
+            needed = max(needed, 1)
+        if needed:
+            required.append(_at_least(needed, optional))
         conditions = required + [sa.not_(clause) for clause in excluded]
         return sa.and_(*conditions) if conditions else sa.true()
 
@@ -143,8 +185,10 @@ class LuceneCompiler:
             return sa.true() if field.name == self.default_field else field.exists()
         wildcard = not is_phrase and node.has_wildcard()
         if field.kind is Kind.TEXT:
-            return self.match_text(field, node.value if wildcard else value,
-                                   is_phrase, wildcard)
+            return self._text(field, node.value if wildcard else value,
+                              is_phrase, wildcard)
+        if field.kind is Kind.BBOX:
+            return spatial.intersects(field.column, value)
         if wildcard:
             if field.kind is not Kind.STRING:
                 raise InvalidQuery(
@@ -154,21 +198,37 @@ class LuceneCompiler:
             return field.any_value(lambda v: v.like(pattern, escape=LIKE_ESCAPE))
         return field.equals(self._typed(field, value))
 
-    def match_text(self, field: Field, value: str, is_phrase: bool,
-                   wildcard: bool) -> ColumnElement:
-        """A tokenised field contains ``value``; ``value`` keeps its Lucene
-        escapes when ``wildcard`` is true."""
-        haystack = field.text()
+    def _text(self, field: Field, value: str, is_phrase: bool,
+              wildcard: bool) -> ColumnElement:
+        """A text field matches words, a phrase or a pattern; ``value``
+        keeps its Lucene escapes when ``wildcard`` is true."""
         if wildcard:
-            pattern = _like_pattern(fold(value))
+            prefix = _prefix(value)
+            if prefix is None:
+                return _like_text(field, value)
+            query = TextQuery.of(prefix, prefix=True)
         else:
-            words = fold(value).split()
-            if not words:
-                return sa.false()
-            pattern = _like_literal(" ".join(words))
-            if is_phrase and not field.prefolded:
-                haystack = sa.func.regexp_replace(haystack, r"\s+", " ", "g")
-        return haystack.like(f"%{pattern}%", escape=LIKE_ESCAPE)
+            query = TextQuery.of(value, phrase=is_phrase, prefix=field.prefix_only)
+        if not self._negations:
+            self._ranked.append((field, query))
+        return field.matches(query)
+
+    def _score(self) -> Optional[ColumnElement]:
+        """Lucene sums the scores of matching clauses: here the rank of the
+        words on each vector, plus one for each n-gram field (suggestions)
+        that starts with its prefix."""
+        by_vector: dict[str, tuple[sa.Column, list[TextQuery]]] = {}
+        scores: list[ColumnElement] = []
+        for field, query in self._ranked:
+            vector, weights = field.ranking()
+            by_vector.setdefault(vector.name, (vector, []))[1].append(
+                query.restricted(weights))
+            if field.prefix_only:
+                scores.append(sa.cast(
+                    field.starts_with(" ".join(query.words)), sa.Integer))
+        scores += [text.rank(vector, queries)
+                   for vector, queries in by_vector.values()]
+        return functools.reduce(operator.add, scores) if scores else None
 
     def _typed(self, field: Field, value: str) -> Any:
         if field.kind is Kind.DATE:
@@ -227,6 +287,35 @@ def _integer(field: Field, value: str) -> int:
         ) from None
 
 
+def _at_least(needed: int, clauses: list[ColumnElement]) -> ColumnElement:
+    """At least ``needed`` of ``clauses`` hold; the disjunction lets the
+    indexes find the candidates before matches are counted."""
+    if needed >= len(clauses):
+        return sa.and_(*clauses)
+    if needed == 1:
+        return sa.or_(*clauses)
+    count = functools.reduce(
+        operator.add, (sa.cast(clause, sa.Integer) for clause in clauses)
+    )
+    return sa.and_(sa.or_(*clauses), count >= needed)
+
+
+def _prefix(term: str) -> Optional[str]:
+    """The prefix of a Lucene term whose only wildcard is a final ``*``."""
+    body = term[:-1]
+    if not term.endswith("*") or term.endswith("\\*") or \
+            lq.Term.WILDCARDS_PATTERN.search(body):
+        return None
+    return _unescape(body)
+
+
+def _like_text(field: Field, term: str) -> ColumnElement:
+    """A wildcard pattern (``sta?ionnement``, ``bu*et``) within the field's
+    folded text: no index, but rare."""
+    pattern = _like_pattern(fold(term))
+    return field.text().like(f"%{pattern}%", escape=LIKE_ESCAPE)
+
+
 def _unescape(value: str) -> str:
     return _ESCAPED_CHAR.sub(r"\1", value)
 
@@ -254,6 +343,8 @@ def _like_pattern(term: str) -> str:
 def order_by(sort: Optional[str], score: Optional[ColumnElement]) -> list[ColumnElement]:
     """Solr's ``sort`` (``"score desc, metadata_modified desc"``) as ORDER BY
     clauses; ties end in id order so that pages never overlap."""
+    if not (sort or "").strip() and score is not None:
+        sort = RELEVANCE_SORT
     clauses = []
     for part in (sort or "").split(","):
         tokens = part.split()

@@ -19,6 +19,20 @@ TABLE_NAME = "issy_search_index"
 
 metadata = sa.MetaData()
 
+
+class Box(sa.types.UserDefinedType):
+    """PostgreSQL's built-in ``box`` (no PostGIS needed)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kwargs: object) -> str:
+        return "box"
+
+
+# Reflection (CKAN's ``clean_db`` reflects every table) knows the type then,
+# instead of warning about it.
+postgresql.base.ischema_names.setdefault("box", Box)
+
 index_table = sa.Table(
     TABLE_NAME,
     metadata,
@@ -49,6 +63,13 @@ index_table = sa.Table(
     # Folded copy of every field Solr's schema copies into its catch-all
     # ``text`` field: what free-text queries search.
     sa.Column("search_text", sa.UnicodeText, nullable=False),
+    # The words of the catch-all fields, French-stemmed and whole, weighted
+    # by field (text.py): what free text matches and ranks on.
+    sa.Column("search_vector", postgresql.TSVECTOR, nullable=False),
+    # Whole words of the title (weight A) and name (B): suggestions.
+    sa.Column("suggest_vector", postgresql.TSVECTOR, nullable=False),
+    # Bounding box of the ``spatial`` extra (spatial.py), for ``ext_bbox``.
+    sa.Column("bbox", Box()),
     # Every field of the document as a list of strings, the way pysolr sends
     # them to Solr: what queries on fields without a column of their own
     # (extras_*, vocab_*, harvest_source_id...) match.

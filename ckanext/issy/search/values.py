@@ -73,40 +73,67 @@ def solr_date_string(moment: dt.datetime) -> str:
     return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_DATE_MATH = re.compile(r"([+-])(\d+)(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?")
-_MATH_UNITS = {
-    "YEAR": "years", "MONTH": "months", "DAY": "days",
-    "HOUR": "hours", "MINUTE": "minutes", "SECOND": "seconds",
+# Solr's units: the relativedelta argument and how many of it make one.
+_UNITS = {
+    "YEAR": ("years", 1), "MONTH": ("months", 1), "DAY": ("days", 1),
+    "DATE": ("days", 1), "HOUR": ("hours", 1), "MINUTE": ("minutes", 1),
+    "SECOND": ("seconds", 1), "MILLI": ("microseconds", 1000),
+    "MILLISECOND": ("microseconds", 1000),
 }
+_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
+# One step of Solr's date math: ``+1YEAR``, ``-7DAYS``, ``/DAY``.
+_DATE_MATH = re.compile(rf"([+-])(\d+)({_UNIT})S?|/({_UNIT})S?")
+# What rounding down to a unit resets, as datetime.replace() arguments.
+_ROUNDING = {
+    "years": {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0},
+    "months": {"day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0},
+    "days": {"hour": 0, "minute": 0, "second": 0, "microsecond": 0},
+    "hours": {"minute": 0, "second": 0, "microsecond": 0},
+    "minutes": {"second": 0, "microsecond": 0},
+    "seconds": {"microsecond": 0},
+    "microseconds": {},  # CKAN dates are read to the microsecond already
+}
+_MATH_HELP = "use NOW, NOW-1DAY, NOW/DAY, NOW-1MONTH/DAY, 2024-01-01T00:00:00Z+1YEAR..."
 
 
 def parse_query_date(value: str, now: dt.datetime) -> dt.datetime:
-    """A date bound of a Solr query: ISO 8601, ``NOW`` or ``NOW`` followed by
-    Solr date math such as ``-7DAYS``."""
-    if value.upper().startswith("NOW"):
-        return _apply_date_math(now, value[3:].upper(), value)
-    moment = parse_iso_datetime(value)
+    """A date bound of a Solr query: ISO 8601 or ``NOW``, optionally
+    followed by Solr date math (``NOW-7DAYS``, ``NOW/DAY+1DAY``,
+    ``2024-01-01T00:00:00Z+1YEAR``), computed in UTC as Solr does."""
+    anchor, math = _date_anchor(value)
+    moment = now if anchor.upper() == "NOW" else parse_iso_datetime(anchor)
     if moment is None:
         raise InvalidQuery(
             f'"{value}" is not a date: use ISO 8601 (2020-03-15T00:00:00Z) '
             "or NOW, NOW-1DAY..."
         )
-    return moment
+    return _apply_date_math(to_utc(moment), math.upper(), value)
 
 
-def _apply_date_math(now: dt.datetime, math: str, original: str) -> dt.datetime:
-    moment = now
+def _date_anchor(value: str) -> tuple[str, str]:
+    """``value`` split into its anchor (NOW or a date) and its date math,
+    which follows ``NOW`` or the ``Z`` of a UTC date."""
+    if value[:3].upper() == "NOW":
+        return value[:3], value[3:]
+    if "Z" in value.upper():
+        end = value.upper().index("Z") + 1
+        return value[:end], value[end:]
+    return value, ""
+
+
+def _apply_date_math(moment: dt.datetime, math: str, original: str) -> dt.datetime:
     position = 0
     for step in _DATE_MATH.finditer(math):
         if step.start() != position:
             break
-        sign, amount, unit = step.groups()
-        delta = relativedelta(**{_MATH_UNITS[unit]: int(amount)})
-        moment = moment + delta if sign == "+" else moment - delta
+        sign, amount, unit, rounding = step.groups()
+        if rounding:
+            moment = moment.replace(**_ROUNDING[_UNITS[rounding][0]])
+        else:
+            name, factor = _UNITS[unit]
+            delta = relativedelta(**{name: factor * int(amount)})
+            moment = moment + delta if sign == "+" else moment - delta
         position = step.end()
     if position != len(math):
-        raise InvalidQuery(
-            f'Unsupported date math in "{original}": use NOW, NOW-1DAY, '
-            "NOW+2MONTHS..."
-        )
+        raise InvalidQuery(f'Unsupported date math in "{original}": {_MATH_HELP}')
     return moment
