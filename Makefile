@@ -1,4 +1,4 @@
-# ckanext-issy — the two commands: `make demo` and `make test`.
+# ckanext-issy — the two commands: `make demo` and `make test` (and `make production`).
 # CKAN_VERSION=2.11 selects CKAN 2.11 (its own virtualenv); the default is 2.12.
 
 CKAN_VERSION ?= 2.12
@@ -16,10 +16,14 @@ INSTALLED := $(VENV)/.issy-installed
 PYTEST_ARGS := -ra --strict-markers
 ARGS ?=
 
-.PHONY: demo test i18n venv system-deps constraints services-up services-down clean
+.PHONY: demo production test i18n venv system-deps constraints services-up services-down clean
 
 demo: $(INSTALLED)
 	$(PY) -m devstack demo
+
+# The demo served as in production: nginx in front of gunicorn (docs/production.md).
+production: $(INSTALLED)
+	$(PY) -m devstack production
 
 test: $(INSTALLED) node_modules/.installed
 	$(PY) -m devstack test $(PYTEST_ARGS) $(ARGS)

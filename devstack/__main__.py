@@ -1,4 +1,4 @@
-"""Command line of the dev tooling: ``python -m devstack {demo,test,services,periodic}``."""
+"""Command line of the dev tooling: ``python -m devstack {demo,production,test,services,periodic}``."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +12,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m devstack")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="run the demo portal until Ctrl-C")
+    commands.add_parser(
+        "production", help="run the demo portal behind nginx and gunicorn until Ctrl-C"
+    )
     # "test" passes every following argument to pytest untouched: see main().
     commands.add_parser("test", help="run the test suite (the arguments after it go to pytest)")
     svc = commands.add_parser("services", help="start or stop the private PostgreSQL and Redis")
@@ -30,6 +33,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from devstack import demo
 
         return demo.main()
+    if args.command == "production":
+        from devstack import production
+
+        return production.main()
     if args.command == "periodic":
         from devstack import periodic
 

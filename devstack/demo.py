@@ -12,6 +12,7 @@ import importlib.metadata
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from devstack import ckan_cli, preflight, secrets_store, services, siteconfig
@@ -96,16 +97,23 @@ def _load_sample_data() -> None:
         raise StackError("Loading the sample data failed:\n" + result.stderr[-2000:])
 
 
-def write_procfile(port: int) -> None:
+def web_process(port: int) -> dict[str, str]:
+    """The demo's web process: CKAN's development server."""
+    return {"web": f"{ckan_cli.CKAN} -c {INI} run --host {DEMO_HOST} --port {port} --disable-reloader"}
+
+
+def write_procfile(web: dict[str, str]) -> None:
+    """The web process(es), then the background processes of a portal."""
     ckan = f"{ckan_cli.CKAN} -c {INI}"
-    PROCFILE.write_text(
-        f"web: {ckan} run --host {DEMO_HOST} --port {port} --disable-reloader\n"
-        f"gather: {ckan} harvester gather-consumer\n"
-        f"fetch: {ckan} harvester fetch-consumer\n"
-        f"worker: {ckan} jobs worker\n"
-        f"periodic: {sys.executable} -m devstack periodic {INI}\n"
-        f"samples: {sys.executable} -m devstack sample-feeds\n"
-    )
+    processes = {
+        **web,
+        "gather": f"{ckan} harvester gather-consumer",
+        "fetch": f"{ckan} harvester fetch-consumer",
+        "worker": f"{ckan} jobs worker",
+        "periodic": f"{sys.executable} -m devstack periodic {INI}",
+        "samples": f"{sys.executable} -m devstack sample-feeds",
+    }
+    PROCFILE.write_text("".join(f"{name}: {command}\n" for name, command in processes.items()))
 
 
 def serve() -> int:
@@ -133,18 +141,31 @@ def serve() -> int:
             signal.signal(signum, handler)
 
 
-def main() -> int:
-    port = demo_port()
+def prepare(port: int) -> tuple[services.Stack, dict[str, str]]:
+    """Services, databases, configuration (site URL on ``port``) and sample
+    data of the demo. The caller releases the returned stack."""
     stack = services.bring_up()
     try:
         preflight.check_postgres(stack.pg_admin_url)
         preflight.check_redis(stack.redis_url)
-        preflight.check_port_free(DEMO_HOST, port)
         secrets = secrets_store.load()
         urls = ensure_site_databases(stack.pg_admin_url, DEMO_DATABASES, secrets)
         write_config(urls, stack.redis_url, port)
         initialise(stack.pg_admin_url, secrets)
-        write_procfile(port)
+    except BaseException:
+        stack.release()
+        raise
+    return stack, secrets
+
+
+def main(web: Callable[[int], dict[str, str]] = web_process) -> int:
+    """Run the portal; ``web`` gives its web process(es) for the port
+    (``make production`` passes nginx and gunicorn)."""
+    port = demo_port()
+    preflight.check_port_free(DEMO_HOST, port)
+    stack, secrets = prepare(port)
+    try:
+        write_procfile(web(port))
         print(
             f"\nPortail de démonstration : http://{DEMO_HOST}:{port}/\n"
             f"Administrateur : {ADMIN_NAME} / {secrets['admin']}\n"

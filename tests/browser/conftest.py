@@ -32,11 +32,15 @@ def live_server(make_app: Any, ckan_config: dict[str, Any],
                 portal: dict[str, Any]) -> Iterator[str]:  # noqa: F811
     """The application under werkzeug's WSGI server, in a thread. Its
     site_url is the server's own address: CKAN's JavaScript loads its
-    translations there before starting its modules."""
+    translations there before starting its modules.
+
+    The server gets CKAN's whole WSGI stack (``.app``), not the bare Flask
+    app (``.flask_app``): CKAN 2.11 sets the page's language in a middleware
+    outside Flask, without which every page fails, and the plugins'
+    middlewares (page-view tracking) sit outside Flask on both versions."""
     url = f"http://127.0.0.1:{_free_port()}"
     ckan_config["ckan.site_url"] = url
-    server = make_server("127.0.0.1", int(url.rsplit(":", 1)[1]), make_app().flask_app,
-                         threaded=True)
+    server = make_server("127.0.0.1", int(url.rsplit(":", 1)[1]), make_app().app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield url
@@ -52,6 +56,13 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def visit(page: Any, url: str) -> None:
+    """Open ``url``, which must answer 200: axe-core finds nothing to report
+    on an error page, so a failing server would otherwise pass unnoticed."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, (url, response and response.status)
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -29,7 +29,7 @@ def test_the_sample_feeds_are_the_only_private_destination_the_demo_allows() -> 
 def test_the_demo_runs_the_sample_feed_server(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
     procfile = tmp_path / "Procfile"  # type: ignore[operator]
     monkeypatch.setattr(demo, "PROCFILE", procfile)
-    demo.write_procfile(5000)
+    demo.write_procfile(demo.web_process(5000))
     assert "-m devstack sample-feeds" in procfile.read_text()
 
 

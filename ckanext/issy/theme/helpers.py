@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple, Optional
 
+from markupsafe import Markup
+
 import ckan.plugins.toolkit as tk
 from ckan.lib import formatters
 
@@ -109,12 +111,37 @@ def issy_frequency(value: Any) -> str:
     return _frequencies().get(code, str(value))
 
 
+def _view_counts() -> dict[str, int]:
+    # Per request: Flask's ``g`` lives as long as the request's app context.
+    return tk.g.setdefault("issy_view_counts", {})
+
+
+def issy_count_views(packages: list[dict[str, Any]]) -> None:
+    """Count the views of a list of datasets in one query, before its cards
+    ask ``issy_view_count`` one by one (snippets/package_list.html)."""
+    counts = _view_counts()
+    missing = [package["id"] for package in packages if package["id"] not in counts]
+    counts.update(dict.fromkeys(missing, 0))
+    counts.update(catalogue.view_counts(missing))
+
+
 def issy_view_count(package: dict[str, Any]) -> int:
-    return catalogue.view_count(package["id"])
+    """The number of views of the dataset; counted with the rest of its list
+    when there is one."""
+    if package["id"] not in _view_counts():
+        issy_count_views([package])
+    return _view_counts()[package["id"]]
 
 
 def issy_can_edit_theme() -> bool:
     return tk.h.check_access("issy_theme_edit")
+
+
+def issy_deferred_scripts() -> Markup:
+    """The script tags CKAN has collected so far, with ``defer``: phones show
+    the page before running the scripts, which keep their order."""
+    tags = str(tk.h.render_assets("script"))
+    return Markup(tags.replace("<script src=", "<script defer src="))
 
 
 def get_helpers() -> dict[str, Callable[..., Any]]:
@@ -124,8 +151,10 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
         "issy_theme_setting": issy_theme_setting,
         "issy_social_links": issy_social_links,
         "issy_number": issy_number,
+        "issy_deferred_scripts": issy_deferred_scripts,
         "issy_filesize": issy_filesize,
         "issy_accessibility_status": issy_accessibility_status,
+        "issy_count_views": issy_count_views,
         "issy_view_count": issy_view_count,
         "issy_extra": issy_extra,
         "issy_frequency": issy_frequency,

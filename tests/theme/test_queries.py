@@ -1,0 +1,73 @@
+"""The search page runs as many SQL statements for 10 results as for 2: the
+result cards' visualisation counts come from one query per page."""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+import ckan.model as model
+from ckan.tests import factories
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+
+@contextlib.contextmanager
+def _statements() -> Iterator[list[str]]:
+    """The SQL statements the engine runs inside the block."""
+    run: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        run.append(statement)
+
+    engine = model.meta.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield run
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def _add_datasets(org: dict[str, Any], start: int, stop: int) -> None:
+    """Datasets with one resource and ``n % 3`` views each (0, 1 or 2)."""
+    for n in range(start, stop):
+        dataset = factories.Dataset(name=f"jeu-{n:02d}", owner_org=org["id"])
+        resource = factories.Resource(package_id=dataset["id"], url="https://data.example.org/x.csv")
+        for _ in range(n % 3):
+            factories.ResourceView(resource_id=resource["id"], view_type="image_view",
+                                   image_url="https://data.example.org/x.png")
+
+
+def _search_statements(app: Any) -> list[str]:
+    """The statements of a search page, but those of CKAN's own tracking
+    plugin: its after_dataset_search reads the page views of each result, then
+    of each of its resources, one statement each (CKAN's code, not ours)."""
+    app.get("/dataset/", status=200)  # caches of the first request (config, ...) filled
+    with _statements() as run:
+        body = app.get("/dataset/", status=200).body
+    assert body.count('class="issy-meta"') == model.Session.query(model.Package).count()
+    return [statement for statement in run if "FROM tracking_summary" not in statement]
+
+
+def test_search_page_queries_do_not_grow_with_the_results(app, sysadmin: dict[str, Any]) -> None:
+    org = factories.Organization(user=sysadmin)
+    _add_datasets(org, 0, 2)
+    with_two = _search_statements(app)
+
+    _add_datasets(org, 2, 10)
+    with_ten = _search_statements(app)
+
+    assert len(with_ten) == len(with_two), with_ten
+
+
+def test_cards_count_the_views_of_each_dataset(app, sysadmin: dict[str, Any]) -> None:
+    _add_datasets(factories.Organization(user=sysadmin), 0, 3)
+    body = app.get("/en/dataset/", status=200).body
+
+    cards = {name: body[body.index(f'href="/en/dataset/{name}"'):] for name in ("jeu-00", "jeu-01", "jeu-02")}
+    cards = {name: card[:card.index("</li>")] for name, card in cards.items()}
+    assert "visualisation" not in cards["jeu-00"]
+    assert "1 visualisation<" in cards["jeu-01"]
+    assert "2 visualisations<" in cards["jeu-02"]
