@@ -11,7 +11,7 @@ from ckanext.harvest.interfaces import IHarvester
 
 from ckanext.issy import I18N_DIR, I18N_DOMAIN, csrf, helpers
 from ckanext.issy.harvesters import finance, queue_compat
-from ckanext.issy.search import ckan_hooks, spatial
+from ckanext.issy.search import ckan_hooks, spatial, tracking_batch
 from ckanext.issy.logic import auth
 from ckanext.issy.theme import facets as theme_facets
 from ckanext.issy.theme import helpers as theme_helpers
@@ -69,6 +69,7 @@ class IssySearchPlugin(IssyTranslation, p.SingletonPlugin):
         # CKAN calls this each time it loads plugins, which load_environment
         # does before it checks the Solr schema, on CKAN 2.11 and 2.12.
         ckan_hooks.install()
+        tracking_batch.install()
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return spatial.with_bbox_filter(search_params)

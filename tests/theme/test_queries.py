@@ -2,32 +2,16 @@
 result cards' visualisation counts come from one query per page."""
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 import ckan.model as model
 from ckan.tests import factories
 
+from tests.support.sql import statements
+
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-
-
-@contextlib.contextmanager
-def _statements() -> Iterator[list[str]]:
-    """The SQL statements the engine runs inside the block."""
-    run: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        run.append(statement)
-
-    engine = model.meta.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield run
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def _add_datasets(org: dict[str, Any], start: int, stop: int) -> None:
@@ -45,7 +29,7 @@ def _search_statements(app: Any) -> list[str]:
     plugin: its after_dataset_search reads the page views of each result, then
     of each of its resources, one statement each (CKAN's code, not ours)."""
     app.get("/dataset/", status=200)  # caches of the first request (config, ...) filled
-    with _statements() as run:
+    with statements() as run:
         body = app.get("/dataset/", status=200).body
     assert body.count('class="issy-meta"') == model.Session.query(model.Package).count()
     return [statement for statement in run if "FROM tracking_summary" not in statement]

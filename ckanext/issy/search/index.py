@@ -56,7 +56,9 @@ def build_row(document: Mapping[str, Any]) -> dict[str, Any]:
         "id": document["id"],
         **{name: _first(terms, name) for name in SCALAR_FIELDS},
         "title_sort": fold(title or ""),
-        **{name: terms.get(name, []) for name in ARRAY_FIELDS},
+        # Distinct values (two CSV files, one "CSV"): facets count the
+        # datasets of a value with count(*).
+        **{name: list(dict.fromkeys(terms.get(name, []))) for name in ARRAY_FIELDS},
         "metadata_created": _datetime(document.get("metadata_created")),
         "metadata_modified": _datetime(document.get("metadata_modified")),
         "views_total": _integer(document.get("views_total")),
