@@ -191,17 +191,27 @@ Reports: `test-artifacts/lighthouse/`.
 What the theme does for these scores (stock CKAN 2.12 measured 0.60 on its
 home page and 0.75 on `/dataset`):
 
-- every script is `defer`red (`h.issy_deferred_scripts`, last in the body):
-  CKAN writes plain script tags, which a phone runs before painting; with
-  them deferred the first paint, the largest paint and the blocking time
-  all drop (on the three pages, from 0.70–0.83 to 0.89–0.97 when this was
-  introduced, on the same busy machine);
+- CKAN's scripts (about 240 kB compressed: jQuery, moment.js with every
+  locale, select2, htmx, Bootstrap, CKAN's modules) and its last
+  stylesheets (Font Awesome, whose two icon fonts weigh 277 kB, and
+  select2) are fetched only once the page has been painted and loaded
+  (`h.issy_deferred_assets`, `issy/snippets/after_paint.js`, inlined at the
+  end of the body; without JavaScript the stylesheets come from a
+  `<noscript>`). The phone shows the text first, and nothing competes with
+  it for the network or the processor. Before, with the scripts merely
+  `defer`red, headless Chromium sometimes reported its first paint late
+  (2.3 s, after every request had ended at 0.5 s); Lighthouse then counts
+  everything that loaded before as holding the first paint, and the
+  dataset page scored 0.74–0.77 in such runs (medians 0.84, 0.97 and 0.76
+  on the three pages). Such late-paint runs still happen, but nothing
+  loads before the paint any more, so they score like the others;
+- `defer` alone had already helped: CKAN writes plain script tags, which a
+  phone runs before painting (from 0.70–0.83 to 0.89–0.97 on the three
+  pages when it was introduced, on the same busy machine);
 - no web font for text (system fonts). Asking for Font Awesome's
-  stylesheet in the head, rather than with CKAN's scripts at the end of the
-  body, was tried: first paints of 2.3–3.3 s instead of 1.4–1.7 s, so it
-  stays where CKAN puts it. Applying the body's stylesheets only once loaded
-  (`media="print"` switched to `all`) was tried too, on a quiet machine:
-  no better (performance 0.82, 0.80 and 0.76 on the three pages);
+  stylesheet in the head was tried (first paints of 2.3–3.3 s instead of
+  1.4–1.7 s), and so was applying the body's stylesheets once loaded
+  (`media="print"` switched to `all`: no better);
 - CKAN's grey placeholder picture of a publisher without a logo is not
   shown (an unsized image on the dataset page);
 - page-view tracking posts to `/_tracking`, which answered 405 (an error in

@@ -63,6 +63,9 @@ def visit(page: Any, url: str) -> None:
     on an error page, so a failing server would otherwise pass unnoticed."""
     response = page.goto(url)
     assert response is not None and response.status == 200, (url, response and response.status)
+    # The page's scripts come after its first paint (snippets/after_paint.js):
+    # wait for them, as a visitor's next tap would.
+    page.wait_for_selector("html[data-issy-scripts=loaded]", state="attached")
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -73,6 +73,28 @@ def test_sections_reachable_from_every_page(browser, live_server: str, portal, w
     page.close()
 
 
+@pytest.mark.parametrize("path", ["/", "/dataset/", "/dataset/budget-2024"])
+def test_scripts_and_icons_come_after_the_first_paint_and_start(browser, live_server: str,
+                                                               path: str) -> None:
+    page = _open(browser, "phone")
+    visit(page, live_server + path)
+    timings = page.evaluate("""() => ({
+        paint: performance.getEntriesByName('first-contentful-paint')[0].startTime,
+        late: performance.getEntriesByType('resource')
+            .filter(r => /\\.js$|fontawesome|select2|webfonts/.test(r.name))
+            .map(r => [r.name, r.startTime]),
+    })""")
+
+    assert any("jquery" in name for name, _ in timings["late"]), timings
+    assert any("webfonts" in name for name, _ in timings["late"]), timings  # the icons are drawn
+    assert all(start >= timings["paint"] for _, start in timings["late"]), timings
+    # CKAN's modules, htmx (which starts only on a complete document) and
+    # Bootstrap all run.
+    page.wait_for_function("window.ckan && ckan.module && window.htmx && window.bootstrap")
+    assert page.evaluate("htmx.version")
+    page.close()
+
+
 def test_home_search_suggests_datasets(browser, live_server: str) -> None:
     page = _open(browser, "desktop")
     visit(page, live_server + "/")

@@ -3,6 +3,7 @@ scripts, a page-view beacon that answers, no placeholder picture; on CKAN
 2.11 and 2.12."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,14 +13,23 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 
 @pytest.mark.parametrize("path", ["/", "/dataset", "/dataset/budget-2024"])
-def test_every_script_is_deferred(app, portal: dict[str, Any], path: str) -> None:
+def test_scripts_and_last_stylesheets_wait_for_the_first_paint(app, portal: dict[str, Any],
+                                                               path: str) -> None:
     body = app.get(path, status=200).body
-    scripts = re.findall(r"<script [^>]*src=[^>]*>", body)
+    listed = re.search(r'<script type="application/json" id="issy-deferred-assets">(.*?)</script>',
+                       body, re.S)
 
-    assert scripts
-    assert all(" defer " in tag for tag in scripts), scripts
-    # In CKAN's order: jQuery before the modules that use it.
-    assert "jquery" in scripts[0] or "jquery" in scripts[1]
+    assert listed, "the page lists its deferred assets"
+    assets = json.loads(listed.group(1))
+    # No script the parser would fetch and run before the page shows.
+    assert not re.findall(r"<script [^>]*src=", body)
+    # In CKAN's order: jQuery before CKAN's modules, which use it.
+    scripts = assets["scripts"]
+    jquery = next(n for n, src in enumerate(scripts) if "jquery" in src)
+    assert jquery < next(n for n, src in enumerate(scripts) if src.endswith("_main.js")), scripts
+    assert any("fontawesome" in href for href in assets["styles"]), assets
+    assert all(body.count(f'href="{href}"') == 1 for href in assets["styles"])  # once, in <noscript>
+    assert body.index("<noscript><link") > listed.end()
 
 
 def test_the_page_view_beacon_answers_and_is_recorded(app) -> None:

@@ -1,9 +1,8 @@
 """Template helpers of the theme (``h.issy_*``)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, NamedTuple, Optional
-
-from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 from ckan.lib import formatters
@@ -137,11 +136,19 @@ def issy_can_edit_theme() -> bool:
     return tk.h.check_access("issy_theme_edit")
 
 
-def issy_deferred_scripts() -> Markup:
-    """The script tags CKAN has collected so far, with ``defer``: phones show
-    the page before running the scripts, which keep their order."""
-    tags = str(tk.h.render_assets("script"))
-    return Markup(tags.replace("<script src=", "<script defer src="))
+_SCRIPT_SOURCE = re.compile(r'<script [^>]*src="([^"]+)"')
+_STYLESHEET = re.compile(r'<link [^>]*href="([^"]+)"')
+
+
+def issy_deferred_assets() -> dict[str, list[str]]:
+    """The addresses of the scripts and stylesheets CKAN has collected so far
+    (taking them from CKAN's tags, which it then no longer writes), in its
+    order: snippets/deferred_assets.html fetches them once the page has been
+    painted, so that a phone shows the text before any of them."""
+    return {
+        "scripts": _SCRIPT_SOURCE.findall(str(tk.h.render_assets("script"))),
+        "styles": _STYLESHEET.findall(str(tk.h.render_assets("style"))),
+    }
 
 
 def get_helpers() -> dict[str, Callable[..., Any]]:
@@ -151,7 +158,7 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
         "issy_theme_setting": issy_theme_setting,
         "issy_social_links": issy_social_links,
         "issy_number": issy_number,
-        "issy_deferred_scripts": issy_deferred_scripts,
+        "issy_deferred_assets": issy_deferred_assets,
         "issy_filesize": issy_filesize,
         "issy_accessibility_status": issy_accessibility_status,
         "issy_count_views": issy_count_views,
