@@ -10,6 +10,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
+from ckan import model
+from ckanext.harvest.model import HarvestObject
+from sqlalchemy import event
 
 from ckanext.issy.harvesters.finance import NAMES
 from devstack import scdl_samples
@@ -43,6 +46,11 @@ def table(package: dict[str, Any]) -> list[dict[str, Any]]:
 
 def activities(package: dict[str, Any]) -> int:
     return len(tk.get_action("package_activity_list")({"ignore_auth": True}, {"id": package["id"], "limit": 100}))
+
+
+def current_objects(source: dict[str, Any]) -> list[tuple[str, str]]:
+    return sorted(model.Session.query(HarvestObject.id, HarvestObject.package_id).filter(
+        HarvestObject.harvest_source_id == source["id"], HarvestObject.current.is_(True)).all())
 
 
 def snapshot(title: str) -> tuple[str, list[dict[str, Any]], int]:
@@ -141,6 +149,40 @@ def test_reharvesting_an_unchanged_source_writes_nothing(harvest: Harvest, feed:
     report = harvest.run(source)
     assert errors(report) == []
     assert snapshot("Budget primitif 2024") == before  # same metadata_modified, rows and _ids, activities
+
+
+def test_an_unchanged_reharvest_reports_each_document_not_modified_without_loading_its_content(
+        harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(BP)
+    feed.serve_file(CA)
+    source = harvest.source(feed.url(BP), {"urls": [feed.url(CA)]})
+    harvest.run(source)
+    titles = ["Budget primitif 2024", "Compte administratif 2023"]
+    before = [snapshot(title) for title in titles]
+    current = current_objects(source)
+    statements: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        report = harvest.run(source)
+    finally:
+        event.remove(model.meta.engine, "before_cursor_execute", record)
+    assert errors(report) == []
+    status = tk.get_action("harvest_source_show_status")({"ignore_auth": True}, {"id": source["id"]})
+    assert status["last_job"]["stats"] == {"added": 0, "updated": 0, "not modified": 2, "errored": 0, "deleted": 0}
+    # Gather compares the hashes kept in the extras: the previous objects'
+    # content (a whole document's rows each) stays in the database.
+    assert [s for s in statements
+            if "harvest_object.content" in s and "WHERE harvest_object.harvest_source_id" in s] == []
+    assert [snapshot(title) for title in titles] == before
+    assert current_objects(source) == current  # the last published versions stay the current ones
+    # Recorded by gather: the fetch consumer, which counts its attempts in retry_times, never saw them.
+    job = model.Session.query(HarvestObject.state, HarvestObject.report_status, HarvestObject.retry_times,
+                              HarvestObject.content).filter(HarvestObject.harvest_job_id == status["last_job"]["id"])
+    assert job.all() == [("COMPLETE", "not modified", 0, None)] * 2
 
 
 def test_a_304_answer_to_the_conditional_request_writes_nothing(harvest: Harvest, feed: Feed) -> None:

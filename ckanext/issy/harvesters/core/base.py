@@ -3,9 +3,10 @@
 Gather downloads each file of the source once (one file may hold several
 items, e.g. several budget documents), reads it into items and gives each
 item a content hash. Compared with the current harvest object of the same
-item, an unchanged item becomes an ``unchanged`` object that writes nothing;
-a new or changed one carries its content to the import stage; an item gone
-from a file that was read successfully is withdrawn. A file that cannot be
+item, an unchanged item becomes an ``unchanged`` object, recorded as complete
+("not modified") by gather itself: it writes nothing and never goes through
+the fetch queue; a new or changed one carries its content to the import
+stage; an item gone from a file that was read successfully is withdrawn. A file that cannot be
 downloaded or read changes nothing: its items are neither updated nor
 withdrawn, and the error is recorded for the job.
 """
@@ -15,13 +16,14 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+from sqlalchemy.orm import defer, selectinload
 
 from ckanext.issy.harvesters.core import http
 from ckanext.issy.harvesters.core.datastore import DataStoreError
@@ -129,6 +131,9 @@ class IssyHarvesterBase(HarvesterBase):
             return []
         previous = {
             obj.guid: obj for obj in model.Session.query(HarvestObject)
+            # Gather compares hashes kept in the extras (loaded in one query); the
+            # content, a whole document's rows (megabytes), is left in the database.
+            .options(defer(HarvestObject.content), selectinload(HarvestObject.extras))
             .filter(HarvestObject.harvest_source_id == source.id, HarvestObject.current.is_(True))
         }
         urls = [source.url, *config["urls"]]
@@ -146,7 +151,7 @@ class IssyHarvesterBase(HarvesterBase):
             if items is None:  # the same file as last time
                 for obj in file_objects:
                     seen[obj.guid] = url
-                    ids.append(self._new_object(harvest_job, obj.guid, "unchanged", obj.package_id, _extras(obj)))
+                    self._unchanged_object(harvest_job, obj.guid, obj.package_id, _extras(obj))
                 continue
             for item in items:
                 if item.guid in seen:
@@ -156,7 +161,9 @@ class IssyHarvesterBase(HarvesterBase):
                     continue
                 seen[item.guid] = url
                 extras = _file_extras(url, download, config)
-                ids.append(self._object_for(harvest_job, item, previous.get(item.guid), extras))
+                object_id = self._object_for(harvest_job, item, previous.get(item.guid), extras)
+                if object_id is not None:
+                    ids.append(object_id)
         for guid, obj in previous.items():
             came_from = _extras(obj).get(SOURCE_URL)
             if guid not in seen and (came_from in read or came_from not in urls):
@@ -184,32 +191,44 @@ class IssyHarvesterBase(HarvesterBase):
         return download, items
 
     def _object_for(self, job: HarvestJob, item: Item, previous: HarvestObject | None,
-                    extras: dict[str, str]) -> str:
+                    extras: dict[str, str]) -> str | None:
+        """The id of the object to fetch and import, or None when the item is unchanged."""
         extras = {**extras, HASH: hashlib.sha256((item.content_hash + extras[CONFIG]).encode()).hexdigest()}
         if previous is not None and _extras(previous).get(HASH) == extras[HASH] and _is_active(previous.package_id):
-            return self._new_object(job, item.guid, "unchanged", previous.package_id, extras)
+            self._unchanged_object(job, item.guid, previous.package_id, extras)
+            return None
         status = "change" if previous is not None else "new"
         package_id = previous.package_id if previous is not None else None
         return self._new_object(job, item.guid, status, package_id, extras, item.content)
 
     @staticmethod
     def _new_object(job: HarvestJob, guid: str, status: str, package_id: str | None,
-                    extras: dict[str, str], content: str | None = None) -> str:
+                    extras: dict[str, str], content: str | None = None, **state: Any) -> str:
         obj = HarvestObject(guid=guid, job=job, content=content, package_id=package_id,
                             extras=[HarvestObjectExtra(key=key, value=value)
-                                    for key, value in {**extras, STATUS: status}.items()])
+                                    for key, value in {**extras, STATUS: status}.items()],
+                            **state)
         obj.save()
         return obj.id
 
-    # --- fetch and import -------------------------------------------------
-    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
-        # Gather already downloaded the file: one file holds several items.
-        return "unchanged" if _extras(harvest_object).get(STATUS) == "unchanged" else True
+    @staticmethod
+    def _unchanged_object(job: HarvestJob, guid: str, package_id: str | None, extras: dict[str, str]) -> None:
+        """Records an unchanged item as ckanext-harvest's fetch stage records a
+        fetch answering "unchanged" (complete, "not modified": the job report
+        counts it), without sending it to the fetch queue, whose consumer would
+        load the object again and update it four times to learn nothing. The
+        previous object stays the current one."""
+        now = datetime.utcnow()
+        IssyHarvesterBase._new_object(job, guid, "unchanged", package_id, extras, state="COMPLETE",
+                                      report_status="not modified", fetch_started=now, fetch_finished=now)
 
-    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
+    # --- fetch and import -------------------------------------------------
+    def fetch_stage(self, harvest_object: HarvestObject) -> bool:
+        # Gather already downloaded the file: one file holds several items.
+        return True
+
+    def import_stage(self, harvest_object: HarvestObject) -> bool:
         status = _extras(harvest_object).get(STATUS)
-        if status == "unchanged":
-            return "unchanged"
         config = self.load_config(harvest_object.source.config)
         context = {"user": _harvest_user(), "ignore_auth": True}
         if status == "delete":
