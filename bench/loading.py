@@ -199,6 +199,18 @@ def index() -> float:
     return seconds
 
 
+def index_is_current() -> bool:
+    """Whether the index holds one row per active dataset, none written
+    before its dataset's last change (``--keep-index``)."""
+    stale = model.Session.execute(sa.text(
+        f"SELECT (SELECT count(*) FROM package WHERE state = 'active') <> "
+        f"(SELECT count(*) FROM {INDEX_TABLE}) OR EXISTS (SELECT 1 FROM package p "
+        f"LEFT JOIN {INDEX_TABLE} i ON i.id = p.id WHERE p.state = 'active' "
+        "AND (i.id IS NULL OR i.indexed_at < p.metadata_modified))"
+    )).scalar_one()
+    return not stale
+
+
 def vacuum(option: str) -> None:
     """VACUUM the index table; ANALYZE as autovacuum would after a bulk
     change, so that the planner has statistics."""

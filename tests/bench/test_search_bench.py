@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -74,6 +75,25 @@ def test_tiny_run_measures_every_query_kind(capsys: pytest.CaptureFixture[str]) 
     # --reuse: nothing to load again.
     assert loading.load(30, SEED, 20, reuse=True, progress=lambda _: None) == {
         "package_create": 0.0, "rows": 0.0}
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_keep_index_skips_only_a_complete_and_current_index(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    common = ["--sizes", "12", "--repetitions", "1", "--api-limit", "0",
+              "--seed", str(SEED), "--threshold-ms", "0",
+              "--autocomplete-threshold-ms", "0", "--allow-empty"]
+    assert search.run(search.parse_args(common)) == 0
+    assert loading.index_is_current()
+    assert search.run(search.parse_args(common + ["--reuse", "--keep-index"])) == 0
+    assert "index kept" in capsys.readouterr().out
+    model.Session.execute(sa.text(
+        "UPDATE package SET metadata_modified = now() + interval '1 hour' WHERE name = :name"
+    ), {"name": catalogue.dataset(3, SEED)["name"]})
+    model.Session.commit()
+    assert not loading.index_is_current()
+    with pytest.raises(SystemExit):
+        search.parse_args(common + ["--keep-index", "--write-docs"])
 
 
 def test_write_docs_replaces_only_the_marked_block(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.issy.search.connection import PostgresConnection
+from ckanext.issy.search.schema import index_table
 from tests.search.support import dataset, search
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -136,3 +137,66 @@ def test_facet_mincount_zero_lists_values_of_unmatched_datasets(catalogue: Any) 
         **{"facet.field": ["res_format"], "facet.mincount": 0})
     assert response.facets["facet_fields"]["res_format"] == [
         "CSV", 0, "GeoJSON", 0, "JSON", 0]
+
+
+@pytest.fixture
+def frequencies(issy: dict[str, Any]) -> None:
+    """Datasets with and without the ``frequency`` extra, a field declared
+    in ``ckanext.issy.search.extra_fields`` (by default)."""
+    for name, frequency in (("depenses", "mensuelle"), ("recettes", "mensuelle"),
+                            ("effectifs", "annuelle"), ("plan", None)):
+        extras = [{"key": "frequency", "value": frequency}] if frequency else []
+        dataset(name, name.title(), issy, extras=extras)
+
+
+def frequency_facet() -> dict[str, int]:
+    return search(rows=0, **{"facet.field": ["frequency"]})["facets"]["frequency"]
+
+
+@pytest.mark.usefixtures("frequencies")
+def test_a_declared_extra_field_is_kept_inline() -> None:
+    rows = model.Session.execute(sa.select(index_table.c.name, index_table.c.extra_terms))
+    extra_terms = {name: terms for name, terms in rows}
+    assert extra_terms["depenses"] == {"frequency": ["mensuelle"]}
+    assert extra_terms["plan"] == {}
+
+
+@pytest.mark.usefixtures("frequencies")
+def test_facets_on_a_declared_extra_field_count_datasets() -> None:
+    assert frequency_facet() == {"mensuelle": 2, "annuelle": 1}
+
+
+@pytest.mark.usefixtures("frequencies")
+@pytest.mark.parametrize("key", [None, "[]"], ids=["before the migration",
+                                                   "declared since indexing"])
+def test_rows_indexed_with_other_declared_fields_are_counted_from_terms(key: Any) -> None:
+    model.Session.execute(sa.update(index_table).where(index_table.c.name != "depenses")
+                          .values(extra_terms=None if key is None else {}, extra_fields_key=key))
+    model.Session.commit()
+    assert frequency_facet() == {"mensuelle": 2, "annuelle": 1}
+
+
+@pytest.mark.usefixtures("frequencies")
+def test_rows_too_large_for_the_facet_index_are_counted_from_the_table() -> None:
+    model.Session.execute(sa.update(index_table).where(index_table.c.name == "recettes")
+                          .values(in_facet_index=False))
+    model.Session.commit()
+    assert frequency_facet() == {"mensuelle": 2, "annuelle": 1}
+    assert search(rows=0, **{"facet.field": ["organization"]})["facets"] == {
+        "organization": {"ville-d-issy-les-moulineaux": 4}}
+
+
+def test_a_dataset_with_hundreds_of_tags_is_indexed_outside_the_facet_index(
+        issy: dict[str, Any]) -> None:
+    tags = [{"name": f"étiquette-{number:03d}-" + "x" * 80} for number in range(60)]
+    dataset("inventaire", "Inventaire", issy, tags=tags)
+    row = model.Session.execute(sa.select(index_table.c.in_facet_index)).scalar_one()
+    assert row is False
+    facets = search(rows=0, **{"facet.field": ["tags"], "facet.limit": -1})["facets"]
+    assert len(facets["tags"]) == 60
+
+
+@pytest.mark.usefixtures("frequencies")
+@pytest.mark.ckan_config("ckanext.issy.search.extra_fields", "harvest_source_id")
+def test_a_field_no_longer_declared_is_counted_from_terms() -> None:
+    assert frequency_facet() == {"mensuelle": 2, "annuelle": 1}

@@ -26,7 +26,7 @@ from ckanext.issy.search import index
 from ckanext.issy.search.dismax import DismaxCompiler, qf_weights
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.facets import FacetRequest, facet_counts
-from ckanext.issy.search.query import CompiledQuery, LuceneCompiler, order_by
+from ckanext.issy.search.query import CompiledQuery, LuceneCompiler, SortKey, sort_keys
 from ckanext.issy.search.schema import index_table
 
 URL = "postgresql:issy_search_index"
@@ -134,18 +134,21 @@ class PostgresConnection:
     def search(self, q: Any = None, **params: Any) -> pysolr.Results:
         request = SearchRequest.from_solr(q, params)
         query = request.compile(self.session)
+        facets = None
+        if request.facets is not None:
+            facets = facet_counts(self.session, query.condition, request.facets)
         response: dict[str, Any] = {
             "response": {
-                "numFound": self._count(query.condition),
+                # Facets count the matching rows in their own pass.
+                "numFound": (facets.matched if facets is not None
+                             else self._count(query.condition)),
                 "start": request.start,
                 "docs": self._documents(request, query),
             },
         }
         if request.facets is not None:
             response["facet_counts"] = {
-                "facet_fields": facet_counts(
-                    self.session, query.condition, request.facets
-                ),
+                "facet_fields": facets.fields if facets is not None else {},
             }
         return pysolr.Results(response)
 
@@ -157,22 +160,44 @@ class PostgresConnection:
                    query: CompiledQuery) -> list[dict[str, Any]]:
         if request.rows == 0:
             return []
+        keys = sort_keys(request.sort, query.score)
+        page = _page(request, query, keys)
         columns = [index_table.c.doc]
         if request.wants_dataset_dicts:
             columns += [index_table.c[name] for name in index.DATASET_DICTS]
         if query.score is not None:
-            columns.append(query.score.label("score"))
+            columns.append(page.c.score)
         statement = (
             sa.select(*columns)
-            .where(query.condition)
-            .order_by(*order_by(request.sort, query.score))
-            .offset(request.start)
-            .limit(request.rows)
+            .join(page, page.c.page_id == index_table.c.id)
+            .order_by(*(key.ordered(page.c[f"key{position}"])
+                        for position, key in enumerate(keys)))
         )
         return [
             _stored_fields(row._mapping, request.fl)
             for row in self.session.execute(statement)
         ]
+
+
+def _page(request: SearchRequest, query: CompiledQuery,
+          keys: Sequence[SortKey]) -> sa.Subquery:
+    """The ids (with their sort ``keys``, ``key<n>``, and score) of the
+    requested page, the rows themselves read afterwards (a deferred join):
+    finding them needs only the filter and sort columns, which covering
+    indexes hold, so a deep page (``start=5000``) or a map search walks
+    index entries instead of table rows (migration d3b8e1f6a9c2)."""
+    columns = [index_table.c.id.label("page_id")]
+    columns += [key.key.label(f"key{position}") for position, key in enumerate(keys)]
+    if query.score is not None:
+        columns.append(query.score.label("score"))
+    return (
+        sa.select(*columns)
+        .where(query.condition)
+        .order_by(*(key.ordered() for key in keys))
+        .offset(request.start)
+        .limit(request.rows)
+        .subquery("page")
+    )
 
 
 def _stored_fields(row: Mapping[str, Any], fl: Sequence[str]) -> dict[str, Any]:

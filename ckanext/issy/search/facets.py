@@ -1,12 +1,12 @@
 """Facet counts over the datasets a query matches, in Solr's shape.
 
 All the facets of a request come from one statement and one pass over the
-matching rows (a materialised CTE holding only the faceted fields), each
-counted by a hashed ``GROUP BY``. Solr counts documents, not values: a
-scalar column holds one value per row, and the values of multi-valued
-fields are distinct within each row (the text[] columns are stored so,
-the lists of the JSONB ``terms`` are deduplicated here), so ``count(*)``
-counts datasets, without the sort that ``count(DISTINCT id)`` needs.
+matching rows, hashed into ``GROUPING SETS``. Solr counts documents, not
+values: a scalar column holds one value per row, and the values of
+multi-valued fields are distinct within each row (the text[] columns and
+``extra_terms`` are stored so, the lists of the JSONB ``terms`` are
+deduplicated here), so ``count(*)`` counts datasets, without the sort that
+``count(DISTINCT id)`` needs.
 """
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from ckanext.issy.search.errors import InvalidQuery
-from ckanext.issy.search.fields import Field, Storage, resolve
+from ckanext.issy.search.fields import Field, Storage, extra_fields_key, inline, resolve
 from ckanext.issy.search.schema import index_table
 
 SORT_COUNT = "count"
+# The position of the row holding the number of matching rows.
+MATCHED = -1
 SORT_INDEX = "index"
 
 
@@ -47,26 +49,34 @@ class FacetRequest:
         return self.sort
 
 
+@dataclasses.dataclass(frozen=True)
+class FacetCounts:
+    """Solr's ``facet_counts.facet_fields``, and the number of matching
+    rows, counted in the same pass."""
+
+    fields: dict[str, list[Any]]
+    matched: int
+
+
 def facet_counts(session: Session, condition: ColumnElement,
-                 request: FacetRequest) -> dict[str, list[Any]]:
-    """``{field: [value, count, value, count, ...]}``, Solr's
-    ``facet_counts.facet_fields``."""
+                 request: FacetRequest) -> Optional[FacetCounts]:
+    """``{field: [value, count, value, count, ...]}`` and the number of
+    matching rows; None when no field is asked."""
     names = list(dict.fromkeys(request.fields))
     if not names:
-        return {}
+        return None
     fields = [_facetable(name) for name in names]
-    rows = _matched_rows(fields, condition, request)
-    statement = sa.union_all(*(
-        _field_counts(position, field, rows, request)
-        for position, field in enumerate(fields)
-    ))
     counts: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
-    for position, value, count in session.execute(statement):
-        counts[names[position]].append((value, count))
-    return {
+    matched = 0
+    for position, value, count in session.execute(_counts(fields, condition, request)):
+        if position == MATCHED:
+            matched = count
+        else:
+            counts[names[position]].append((value, count))
+    return FacetCounts({
         name: _flatten(sorted(pairs, key=_sort_key(request.order)))
         for name, pairs in counts.items()
-    }
+    }, matched)
 
 
 def _facetable(name: str) -> Field:
@@ -77,68 +87,121 @@ def _facetable(name: str) -> Field:
 
 
 def _matched_rows(fields: Sequence[Field], condition: ColumnElement,
-                  request: FacetRequest) -> sa.CTE:
-    """The faceted fields of the rows to count, read once: the matching
-    rows, or every row and whether it matches when values counting zero
-    are wanted (``facet.mincount`` 0)."""
-    columns = [
-        _row_values(field).label(f"f{position}")
-        for position, field in enumerate(fields)
-    ]
-    rows = sa.select(*columns).select_from(index_table)
-    if request.mincount > 0:
-        rows = rows.where(condition)
+                  request: FacetRequest) -> sa.Subquery:
+    """The faceted fields of the rows to count: the matching rows, or every
+    row and whether it matches when values counting zero are wanted
+    (``facet.mincount`` 0).
+
+    The rows whose facet values fit in the covering ``facets`` index
+    (migration d3b8e1f6a9c2) are read from it alone, an index-only scan
+    instead of the table's 3 KB rows, declared extra fields from their
+    ``extra_terms`` when it holds the fields declared now; the others (too
+    large, or indexed with other declared fields) are found through indexes
+    and read from the table."""
+    in_index = index_table.c.in_facet_index
+    parts = [(sa.not_(in_index), False)]
+    if any(inline(field) for field in fields):
+        key, current = index_table.c.extra_fields_key, extra_fields_key()
+        parts += [
+            (sa.and_(in_index, key == current), True),
+            (sa.and_(in_index, sa.or_(key < current, key > current, key.is_(None))), False),
+        ]
     else:
-        rows = rows.add_columns(condition.label("matched"))
-    return rows.cte("facet_rows").prefix_with("MATERIALIZED")
+        parts.append((in_index, False))
+
+    def rows(where: ColumnElement, inline_terms: bool) -> sa.Select:
+        columns = [_row_values(field, inline_terms).label(f"f{position}")
+                   for position, field in enumerate(fields)]
+        if request.mincount > 0:
+            return sa.select(*columns).where(where, condition)
+        return sa.select(*columns, condition.label("matched")).where(where)
+
+    return sa.union_all(*(rows(*part) for part in parts)).subquery("facet_rows")
 
 
-def _row_values(field: Field) -> ColumnElement:
-    """A row's values of ``field``: the column's value, or a text[] of
-    distinct values (the array columns hold distinct values, index.py)."""
+def _row_values(field: Field, inline_terms: bool) -> ColumnElement:
+    """A row's values of ``field``: the column's value, a text[] of
+    distinct values (the array columns hold distinct values, index.py), or
+    a JSONB list of distinct values (from ``extra_terms`` with
+    ``inline_terms``)."""
     if field.storage is Storage.COLUMN:
         return sa.cast(field.column, sa.UnicodeText)
     if field.storage is Storage.ARRAY:
         return field.column
-    values = field.facet_values().table_valued("value")
-    return sa.func.array(
-        sa.select(values.c.value).distinct().scalar_subquery()
+    return field.distinct_values(inline=inline_terms and inline(field))
+
+
+def _counts(fields: Sequence[Field], condition: ColumnElement,
+            request: FacetRequest) -> sa.Select:
+    """``(position, value, count)`` of every field, limited as asked, and
+    ``(MATCHED, NULL, number of matching rows)``."""
+    groups = _groups(fields, condition, request)
+    matched = sa.select(sa.literal(MATCHED), sa.null(), groups.c.n).where(
+        *(groups.c[f"g{position}"] == 1 for position in range(len(fields))))
+    per_field = sa.union_all(*(
+        sa.select(sa.literal(position).label("position"),
+                  _elements(field, groups.c[f"f{position}"]).label("value"),
+                  groups.c.n)
+        .where(groups.c[f"g{position}"] == 0)
+        for position, field in enumerate(fields)
+    )).subquery("facet_values")
+    total = sa.cast(sa.func.sum(per_field.c.n), sa.BigInteger)
+    counted = (
+        sa.select(per_field.c.position, per_field.c.value, total.label("count"))
+        .where(per_field.c.value.isnot(None))
+        .group_by(per_field.c.position, per_field.c.value)
     )
+    if request.mincount > 0:
+        counted = counted.having(total >= request.mincount)
+    return sa.union_all(_limited(counted.subquery("facet_counts"), request), matched)
 
 
-def _field_counts(position: int, field: Field, rows: sa.CTE,
-                  request: FacetRequest) -> sa.Select:
-    """``(position, value, count)`` of one field, limited as asked."""
-    values = rows.c[f"f{position}"]
-    if field.storage is not Storage.COLUMN:
-        # unnest() in the select list: one row per value, without the
-        # per-row function scan of a lateral join.
-        unnested = sa.select(sa.func.unnest(values).label("value"))
-        if request.mincount <= 0:
-            unnested = unnested.add_columns(rows.c.matched)
-        rows = unnested.subquery()
-        values = rows.c.value
+def _groups(fields: Sequence[Field], condition: ColumnElement,
+            request: FacetRequest) -> sa.CTE:
+    """One pass over the rows, hashed into one group per distinct value of
+    each field (``GROUPING SETS``; ``g<n>`` is 0 in the groups of field n)
+    and one group of all the rows (their number, which the response needs
+    too). A multi-valued field's groups are whole lists (3,046 distinct tag
+    lists for 20,000 datasets), unnested and summed afterwards: far fewer
+    values to hash than unnesting every row's list first."""
+    rows = _matched_rows(fields, condition, request)
+    values = [rows.c[f"f{position}"] for position in range(len(fields))]
     count = sa.func.count()
     if request.mincount <= 0:
         count = count.filter(rows.c.matched)
-    query = (
-        sa.select(sa.literal(position).label("position"),
-                  values.label("value"), count.label("count"))
-        .select_from(rows)
-        .where(values.isnot(None))
-        .group_by(values)
+    return (
+        sa.select(*values, *(sa.func.grouping(value).label(f"g{position}")
+                             for position, value in enumerate(values)),
+                  count.label("n"))
+        .group_by(sa.func.grouping_sets(*(sa.tuple_(value) for value in values),
+                                        sa.text("()")))
+        .cte("facet_groups")
     )
-    if request.mincount > 0:
-        query = query.having(count >= request.mincount)
-    if request.limit >= 0:
-        by_value = values.collate("C")
-        if request.order == SORT_COUNT:
-            # Solr breaks count ties in index (code point) order.
-            query = query.order_by(count.desc(), by_value)
-        else:
-            query = query.order_by(by_value)
-        query = query.limit(request.limit)
-    return query.subquery().select()
+
+
+def _elements(field: Field, values: ColumnElement) -> ColumnElement:
+    """One row per value of a group's ``values`` (a set-returning function
+    for multi-valued fields)."""
+    if field.storage is Storage.ARRAY:
+        return sa.func.unnest(values)
+    if field.storage is Storage.TERMS:
+        return sa.func.jsonb_array_elements_text(values)
+    return values
+
+
+def _limited(counts: sa.Subquery, request: FacetRequest) -> sa.Select:
+    """The first ``facet.limit`` values of each field in the requested
+    order (Solr breaks count ties in index, code point, order)."""
+    columns = (counts.c.position, counts.c.value, counts.c.count)
+    if request.limit < 0:
+        return sa.select(*columns)
+    by_value = counts.c.value.collate("C")
+    order = ([counts.c.count.desc(), by_value] if request.order == SORT_COUNT
+             else [by_value])
+    ranked = sa.select(*columns, sa.func.row_number().over(
+        partition_by=counts.c.position, order_by=order).label("rank")).subquery("ranked")
+    return sa.select(ranked.c.position, ranked.c.value, ranked.c.count).where(
+        ranked.c.rank <= request.limit)
 
 
 def _sort_key(order: str) -> Callable[[tuple[str, int]], tuple[Any, ...]]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import hashlib
+import json
 from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
@@ -137,6 +139,22 @@ class Field:
             )
         return sa.cast(self.column, sa.UnicodeText)
 
+    def distinct_values(self, inline: bool = False) -> ColumnElement:
+        """A ``terms`` field's values, each once, as a JSONB list: unpacked
+        from ``terms`` (kept out of line in TOAST, slow to read), or with
+        ``inline``, from the row's ``extra_terms`` (index.py), which holds
+        the fields declared in ``ckanext.issy.search.extra_fields`` when the
+        row was written, for the rows whose ``extra_fields_key`` is the
+        current one."""
+        if inline:
+            return index_table.c.extra_terms[self.name]
+        element = sa.func.jsonb_array_elements_text(
+            index_table.c.terms[self.name]).table_valued("value")
+        return sa.select(sa.func.coalesce(
+            sa.func.jsonb_agg(sa.distinct(element.c.value)),
+            sa.func.jsonb_build_array(),
+        )).scalar_subquery()
+
     def comparable_date(self, moment: dt.datetime) -> Any:
         """``moment`` as this field's values compare: a timestamp for
         columns, Solr's date string for dates kept in ``terms``."""
@@ -240,6 +258,18 @@ def _dynamic_kind(name: str) -> Optional[Kind]:
 
 def extra_fields() -> list[str]:
     return tk.aslist(tk.config.get(EXTRA_FIELDS_OPTION))
+
+
+def extra_fields_key() -> str:
+    """Which fields a row's ``extra_terms`` holds: a digest of the declared
+    extra fields (short: it is the key of the ``facets`` index)."""
+    names = json.dumps(sorted(set(extra_fields())))
+    return hashlib.sha256(names.encode()).hexdigest()[:16]
+
+
+def inline(field: Field) -> bool:
+    """Whether ``field``'s values are kept in ``extra_terms``."""
+    return field.storage is Storage.TERMS and field.name in extra_fields()
 
 
 def resolve(name: str, catch_all: bool = False) -> Field:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from ckanext.issy.search import spatial, text
+from ckanext.issy.search.fields import extra_fields, extra_fields_key
 from ckanext.issy.search.schema import index_table
 from ckanext.issy.search.values import (
     fold, parse_iso_datetime, solr_date_string, to_utc,
@@ -30,6 +31,16 @@ SCALAR_FIELDS = (
     "site_id", "name", "title", "notes", "state", "capacity", "dataset_type",
     "owner_org", "organization", "license_id",
 )
+# What the covering ``facets`` index (migration d3b8e1f6a9c2) holds: the
+# filters CKAN always sends, the facets of the dataset page, and its key.
+FACET_INDEX_COLUMNS = (
+    "capacity", "state", "dataset_type", "site_id", "permission_labels",
+    "organization", "license_id", "tags", "groups", "res_format", "extra_terms",
+    "extra_fields_key",
+)
+# Bytes of values a row may have there: a btree entry holds at most 2,704
+# bytes, headers and alignment included (counted generously below).
+FACET_INDEX_BYTES = 2000
 
 
 def save(session: Session, documents: Iterable[Mapping[str, Any]]) -> None:
@@ -48,6 +59,33 @@ def delete(session: Session, condition: ColumnElement) -> None:
 
 
 def build_row(document: Mapping[str, Any]) -> dict[str, Any]:
+    row = _columns(document)
+    row["extra_terms"] = {
+        name: list(dict.fromkeys(row["terms"][name]))
+        for name in extra_fields() if name in row["terms"]
+    }
+    row["extra_fields_key"] = extra_fields_key()
+    row["in_facet_index"] = _facet_index_bytes(row) <= FACET_INDEX_BYTES
+    return row
+
+
+def _facet_index_bytes(row: Mapping[str, Any]) -> int:
+    """An upper bound of the bytes of the row's values in the ``facets``
+    index: each value with 8 bytes of header and alignment, each array or
+    JSON document with 24."""
+    size = 0
+    for name in FACET_INDEX_COLUMNS:
+        value = row[name]
+        if isinstance(value, Mapping):
+            size += len(json.dumps(value).encode()) + 24
+        elif isinstance(value, list):
+            size += sum(len(item.encode()) + 8 for item in value) + 24
+        else:
+            size += len((value or "").encode()) + 8
+    return size
+
+
+def _columns(document: Mapping[str, Any]) -> dict[str, Any]:
     terms = solr_terms(document)
     stored = {k: v for k, v in document.items() if k not in DATASET_DICTS}
     title = _first(terms, "title")

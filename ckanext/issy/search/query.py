@@ -340,12 +340,27 @@ def _like_pattern(term: str) -> str:
     return "".join(pattern)
 
 
-def order_by(sort: Optional[str], score: Optional[ColumnElement]) -> list[ColumnElement]:
-    """Solr's ``sort`` (``"score desc, metadata_modified desc"``) as ORDER BY
-    clauses; ties end in id order so that pages never overlap."""
+@dataclasses.dataclass(frozen=True)
+class SortKey:
+    """One key of an ORDER BY: an expression and its direction (NULLs
+    last either way, as Solr sorts documents without the field)."""
+
+    key: ColumnElement
+    descending: bool
+
+    def ordered(self, key: Optional[ColumnElement] = None) -> ColumnElement:
+        """The ORDER BY clause, on ``key`` (the same value read elsewhere,
+        e.g. from a subquery) or on the expression itself."""
+        key = self.key if key is None else key
+        return (key.desc() if self.descending else key.asc()).nulls_last()
+
+
+def sort_keys(sort: Optional[str], score: Optional[ColumnElement]) -> list[SortKey]:
+    """Solr's ``sort`` (``"score desc, metadata_modified desc"``) as sort
+    keys; ties end in id order so that pages never overlap."""
     if not (sort or "").strip() and score is not None:
         sort = RELEVANCE_SORT
-    clauses = []
+    keys = []
     for part in (sort or "").split(","):
         tokens = part.split()
         if not tokens:
@@ -362,10 +377,9 @@ def order_by(sort: Optional[str], score: Optional[ColumnElement]) -> list[Column
             key = score
         else:
             key = _sort_field(name).sort_key()
-        ordered = key.asc() if direction == "asc" else key.desc()
-        clauses.append(ordered.nulls_last())
-    clauses.append(index_table.c.id.asc())
-    return clauses
+        keys.append(SortKey(key, direction == "desc"))
+    keys.append(SortKey(index_table.c.id, descending=False))
+    return keys
 
 
 def _sort_field(name: str) -> Field:

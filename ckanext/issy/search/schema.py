@@ -74,6 +74,17 @@ index_table = sa.Table(
     # them to Solr: what queries on fields without a column of their own
     # (extras_*, vocab_*, harvest_source_id...) match.
     sa.Column("terms", postgresql.JSONB, nullable=False),
+    # The values of the fields declared in ``ckanext.issy.search.extra_fields``
+    # when the row was written (those the dataset has), each once: short,
+    # kept inline (``STORAGE MAIN``) for facets, where ``terms`` is in TOAST.
+    sa.Column("extra_terms", postgresql.JSONB),
+    # The fields ``extra_terms`` holds (fields.extra_fields_key): facets read
+    # it only when that is the current list of declared fields.
+    sa.Column("extra_fields_key", sa.UnicodeText),
+    # Whether the row's facet and filter columns are small enough for an
+    # entry of the covering ``facets`` index (index.py), which holds only
+    # such rows: a btree entry has at most 2,704 bytes.
+    sa.Column("in_facet_index", sa.Boolean, nullable=False),
     # The document as CKAN built it (without the two dataset dicts): what
     # ``fl`` returns.
     sa.Column("doc", postgresql.JSONB, nullable=False),
