@@ -65,7 +65,7 @@ def test_an_invalid_box_is_a_bad_request(app: Any, places: None, bbox: str) -> N
     response = app.get("/api/3/action/package_search",
                        query_string={"ext_bbox": bbox})
     assert response.status_code == 400
-    assert "Invalid bounding box" in response.json["error"]["message"]
+    assert "Emprise invalide" in response.json["error"]["message"]
 
 
 def test_the_dataset_page_filters_by_box(app: Any, places: None) -> None:
@@ -75,4 +75,4 @@ def test_the_dataset_page_filters_by_box(app: Any, places: None) -> None:
     assert "/dataset/plan-issy" not in response.body
     response = app.get("/dataset/", query_string={"ext_bbox": "nord"})
     assert response.status_code == 400
-    assert "Invalid bounding box" in response.body
+    assert "Emprise invalide" in response.body

@@ -38,7 +38,7 @@ def test_ckan_minimum_match_rule() -> None:
     assert min_should_match("-25%", 3) == 3
     assert min_should_match("-1", 1) == 0
     assert min_should_match("2", 1) == 1
-    with pytest.raises(InvalidQuery, match='Invalid "mm"'):
+    with pytest.raises(InvalidQuery, match="Paramètre «\u00a0mm\u00a0» invalide"):
         min_should_match("beaucoup", 3)
 
 
@@ -89,4 +89,4 @@ def test_an_invalid_mm_is_a_bad_request(app: Any, gardens: None) -> None:
     response = app.get("/api/3/action/package_search",
                        query_string={"q": "parc jardin", "mm": "beaucoup"})
     assert response.status_code == 400
-    assert 'Invalid "mm"' in response.json["error"]["message"]
+    assert "Paramètre « mm » invalide" in response.json["error"]["message"]

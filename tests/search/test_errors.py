@@ -24,22 +24,22 @@ def api_search(app: Any, **params: Any) -> Any:
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"q": '"budget primitif'}, "Cannot parse query"),
-    ({"q": "(budget primitif"}, "Cannot parse query"),
-    ({"q": "tags:(budget"}, "Cannot parse query"),
-    ({"fq": 'tags:"budget'}, "Cannot parse query"),
-    ({"fq": "tags:budget)"}, "Cannot parse query"),
-    ({"q": INJECTION}, "Cannot parse query"),
-    ({"fq": INJECTION}, "Cannot parse query"),
-    ({"fq": "theme:finances"}, 'Unknown search field "theme"'),
-    ({"q": "tags:budget AND couleur:rouge"}, 'Unknown search field "couleur"'),
-    ({"fq": "name:budjet~2"}, "Unsupported query syntax"),
-    ({"fq": "metadata_modified:[hier TO NOW]"}, '"hier" is not a date'),
-    ({"fq": "views_total:beaucoup"}, "holds integers"),
-    ({"fq": "title:[a TO z]"}, "Range queries are not supported"),
-    ({"fq": "tags:(budget name:x)"}, "Nested field"),
-    ({"sort": "title_string sideways"}, 'Invalid "sort" parameter'),
-    ({"sort": "tags asc"}, "cannot sort on multi-valued or text field"),
+    ({"q": '"budget primitif'}, "Requête illisible"),
+    ({"q": "(budget primitif"}, "Requête illisible"),
+    ({"q": "tags:(budget"}, "Requête illisible"),
+    ({"fq": 'tags:"budget'}, "Requête illisible"),
+    ({"fq": "tags:budget)"}, "Requête illisible"),
+    ({"q": INJECTION}, "Requête illisible"),
+    ({"fq": INJECTION}, "Requête illisible"),
+    ({"fq": "theme:finances"}, "Champ de recherche inconnu : « theme »"),
+    ({"q": "tags:budget AND couleur:rouge"}, "Champ de recherche inconnu : « couleur »"),
+    ({"fq": "name:budjet~2"}, "Syntaxe de requête non prise en charge"),
+    ({"fq": "metadata_modified:[hier TO NOW]"}, "« hier » n’est pas une date"),
+    ({"fq": "views_total:beaucoup"}, "contient des nombres entiers"),
+    ({"fq": "title:[a TO z]"}, "Les intervalles ne sont pas pris en charge"),
+    ({"fq": "tags:(budget name:x)"}, "à l’intérieur du champ"),
+    ({"sort": "title_string sideways"}, "Paramètre « sort » invalide"),
+    ({"sort": "tags asc"}, "impossible de trier sur le champ multivalué ou texte"),
 ])
 def test_invalid_queries_answer_400_with_a_message(
         app: Any, issy: dict[str, Any], params: dict[str, str], message: str) -> None:
@@ -68,10 +68,14 @@ def test_sql_in_a_value_is_only_a_value(app: Any, issy: dict[str, Any]) -> None:
         sa.text("SELECT count(*) FROM package")).scalar_one() == 1
 
 
-def test_the_dataset_page_explains_an_invalid_query(app: Any, issy: dict[str, Any]) -> None:
-    response = app.get("/dataset/", query_string={"q": '"budget'})
-    assert response.status_code == 400
-    assert "Cannot parse query" in response.body
+def test_the_dataset_page_explains_an_invalid_query_in_the_page_language(
+        app: Any, issy: dict[str, Any]) -> None:
+    french = app.get("/dataset/", query_string={"q": '"budget'})
+    english = app.get("/en/dataset/", query_string={"q": '"budget'})
+
+    assert french.status_code == english.status_code == 400
+    assert "Requête illisible" in french.body
+    assert "Cannot parse query" in english.body
 
 
 def test_user_text_never_becomes_sql() -> None:
@@ -84,5 +88,6 @@ def test_user_text_never_becomes_sql() -> None:
 
 
 def test_unknown_fields_are_named(issy: dict[str, Any]) -> None:
-    with pytest.raises(InvalidQuery, match='Unknown search field "frequence"'):
+    # Outside a web request, in the site's language (ckan.locale_default).
+    with pytest.raises(InvalidQuery, match="Champ de recherche inconnu\u00a0: «\u00a0frequence\u00a0»"):
         LuceneCompiler().compile("frequence:annuelle")

@@ -30,7 +30,7 @@ from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item
 from ckanext.issy.harvesters.core.bulk import collector_paused
 from ckanext.issy.harvesters.core.datastore import Column
 from ckanext.issy.harvesters.core.reading import SPACES, ReadError, parse_number, read_csv
-from ckanext.issy.harvesters.core.language import _
+from ckanext.issy.language import _
 
 # The SCDL budget columns in schema order, with the French data dictionary
 # of the DataStore table (data, not interface: it describes a French standard).

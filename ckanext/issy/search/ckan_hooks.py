@@ -76,7 +76,14 @@ class CkanConnection(PostgresConnection):
         try:
             return super().search(*args, **kwargs)
         except InvalidQuery as error:
-            raise search_common.SearchQueryError(str(error)) from error
+            raise search_common.SearchQueryError(_visible(error)) from error
+
+
+def _visible(error: InvalidQuery) -> str:
+    """The message with ordinary spaces: CKAN's API writes a search error
+    with ``%r``, which would show French typography's non-breaking spaces
+    as ``\\xa0``."""
+    return str(error).replace("\u00a0", " ")
 
 
 def make_connection(decode_dates: bool = True) -> Any:

@@ -24,6 +24,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from ckanext.issy.search import index
 from ckanext.issy.search.dismax import DismaxCompiler, qf_weights
+from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.facets import FacetRequest, facet_counts
 from ckanext.issy.search.query import CompiledQuery, LuceneCompiler, SortKey, sort_keys
@@ -59,8 +60,8 @@ class SearchRequest:
         parser = str(params.get("defType") or "lucene")
         if parser not in QUERY_PARSERS:
             raise InvalidQuery(
-                f'Unsupported "defType" {parser!r}: use one of '
-                + ", ".join(QUERY_PARSERS)
+                _('Unsupported "defType" "{parser}": use one of {parsers}')
+                .format(parser=parser, parsers=", ".join(QUERY_PARSERS))
             )
         return cls(
             q="" if q is None else str(q),
@@ -121,7 +122,7 @@ class PostgresConnection:
     def delete(self, id: Union[str, Sequence[str], None] = None,
                q: Optional[str] = None, **_solr_options: Any) -> None:
         if id is None and q is None:
-            raise InvalidQuery("delete needs an id or a query")
+            raise InvalidQuery(_("Deleting from the index needs an id or a query"))
         if id is not None:
             ids = [id] if isinstance(id, str) else list(id)
             index.delete(self.session, index_table.c.id.in_(ids))
@@ -236,7 +237,7 @@ def _string_list(value: Any) -> list[str]:
 def _natural(params: Mapping[str, Any], name: str, default: int) -> int:
     number = _integer(params, name, default)
     if number < 0:
-        raise InvalidQuery(f'"{name}" must not be negative')
+        raise InvalidQuery(_('"{name}" must not be negative').format(name=name))
     return number
 
 
@@ -247,7 +248,9 @@ def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise InvalidQuery(f'"{name}" must be an integer, not {value!r}') from None
+        raise InvalidQuery(
+            _('"{name}" must be an integer, not "{value}"').format(name=name, value=value)
+        ) from None
 
 
 def _facet_request(params: Mapping[str, Any]) -> Optional[FacetRequest]:

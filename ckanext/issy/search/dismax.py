@@ -26,6 +26,7 @@ import luqum.tree as lq
 from sqlalchemy.orm import Session
 
 from ckanext.issy.search import text
+from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.fields import resolve
 from ckanext.issy.search.query import MATCH_ALL, CompiledQuery, LuceneCompiler, parse
@@ -46,15 +47,15 @@ def min_should_match(spec: str, clauses: int) -> int:
             return _simple_match(spec, clauses)
         result = clauses
         for condition in spec.split():
-            bound, _, inner = condition.partition("<")
+            bound, _less_than, inner = condition.partition("<")
             if clauses <= int(bound):
                 return result
             result = _simple_match(inner, clauses)
         return result
     except ValueError:
         raise InvalidQuery(
-            f'Invalid "mm" parameter {spec!r}: use Solr\'s syntax, e.g. '
-            '"2", "-1", "75%" or "2<-1 5<80%"'
+            _('Invalid "mm" parameter "{spec}": use Solr\'s syntax, e.g. '
+              '"2", "-1", "75%" or "2<-1 5<80%"').format(spec=spec)
         ) from None
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
+from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.fields import Field, Storage, extra_fields_key, inline, resolve
 from ckanext.issy.search.schema import index_table
@@ -44,7 +45,7 @@ class FacetRequest:
             return SORT_COUNT if self.limit > 0 else SORT_INDEX
         if self.sort not in (SORT_COUNT, SORT_INDEX):
             raise InvalidQuery(
-                f'Invalid "facet.sort" {self.sort!r}: use "count" or "index"'
+                _('Invalid "facet.sort" "{sort}": use "count" or "index"').format(sort=self.sort)
             )
         return self.sort
 
@@ -82,7 +83,7 @@ def facet_counts(session: Session, condition: ColumnElement,
 def _facetable(name: str) -> Field:
     field = resolve(name, catch_all=True)
     if not field.facetable:
-        raise InvalidQuery(f"Cannot facet on text or date field {name!r}")
+        raise InvalidQuery(_('Cannot facet on text or date field "{name}"').format(name=name))
     return field
 
 

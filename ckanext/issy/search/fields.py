@@ -26,6 +26,7 @@ from sqlalchemy.sql.expression import ColumnElement
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy.search import spatial, text
+from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.schema import index_table
 from ckanext.issy.search.text import TextQuery
@@ -282,8 +283,8 @@ def resolve(name: str, catch_all: bool = False) -> Field:
         kind = Kind.STRING
     if kind is None:
         raise InvalidQuery(
-            f'Unknown search field "{name}". Known fields are those of '
-            "CKAN's Solr schema, extras_*, res_extras_*, vocab_*, *_date and "
-            f"the fields listed in {EXTRA_FIELDS_OPTION}."
+            _('Unknown search field "{name}". Known fields are those of '
+              "CKAN's Solr schema, extras_*, res_extras_*, vocab_*, *_date and "
+              "the fields listed in {option}.").format(name=name, option=EXTRA_FIELDS_OPTION)
         )
     return Field(name, kind, Storage.TERMS)

@@ -33,6 +33,7 @@ from luqum.thread import parse as luqum_parse
 from sqlalchemy.sql.expression import ColumnElement
 
 from ckanext.issy.search import spatial, text
+from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.fields import Field, Kind, resolve
 from ckanext.issy.search.schema import index_table
@@ -55,9 +56,11 @@ def parse(text: str) -> lq.Item:
     try:
         return luqum_parse(text)
     except ParseError as error:
-        raise InvalidQuery(f"Cannot parse query {text!r}: {error}") from error
+        raise InvalidQuery(
+            _('Cannot parse query "{query}": {error}').format(query=text, error=error)
+        ) from error
     except RecursionError as error:
-        raise InvalidQuery("Query is nested too deeply") from error
+        raise InvalidQuery(_("Query is nested too deeply")) from error
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +99,7 @@ class LuceneCompiler:
         try:
             return CompiledQuery(build(tree), self._score())
         except RecursionError as error:
-            raise InvalidQuery("Query is nested too deeply") from error
+            raise InvalidQuery(_("Query is nested too deeply")) from error
 
     def default(self) -> Field:
         field = resolve(self.default_field)
@@ -125,8 +128,9 @@ class LuceneCompiler:
         if isinstance(node, (lq.Range, lq.From, lq.To)):
             return self._range(node, field or self.default())
         raise InvalidQuery(
-            f"Unsupported query syntax {str(node).strip()!r}: fuzzy, proximity "
-            "and regular-expression searches are not available"
+            _('Unsupported query syntax "{syntax}": fuzzy, proximity '
+              "and regular-expression searches are not available")
+            .format(syntax=str(node).strip())
         )
 
     def _unranked(self, node: lq.Item, field: Optional[Field]) -> ColumnElement:
@@ -168,12 +172,13 @@ class LuceneCompiler:
     def _search_field(self, node: lq.SearchField, field: Optional[Field]) -> ColumnElement:
         if field is not None:
             raise InvalidQuery(
-                f"Nested field {node.name!r} inside field {field.name!r}"
+                _('Nested field "{inner}" inside field "{outer}"')
+                .format(inner=node.name, outer=field.name)
             )
         if node.name == "*":
             if isinstance(node.expr, lq.Word) and node.expr.value == "*":
                 return sa.true()
-            raise InvalidQuery("Only *:* may use the field name '*'")
+            raise InvalidQuery(_('Only *:* may use the field name "*"'))
         return self._node(node.expr, resolve(node.name))
 
     # -- terms ------------------------------------------------------------
@@ -192,7 +197,7 @@ class LuceneCompiler:
         if wildcard:
             if field.kind is not Kind.STRING:
                 raise InvalidQuery(
-                    f"Wildcards are not supported on field {field.name!r}"
+                    _('Wildcards are not supported on field "{name}"').format(name=field.name)
                 )
             pattern = _like_pattern(node.value)
             return field.any_value(lambda v: v.like(pattern, escape=LIKE_ESCAPE))
@@ -242,7 +247,7 @@ class LuceneCompiler:
     def _range(self, node: lq.Item, field: Field) -> ColumnElement:
         if field.kind is Kind.TEXT:
             raise InvalidQuery(
-                f"Range queries are not supported on text field {field.name!r}"
+                _('Range queries are not supported on text field "{name}"').format(name=field.name)
             )
         bounds: list[Callable[[ColumnElement], ColumnElement]] = []
         if isinstance(node, lq.Range):
@@ -263,7 +268,7 @@ class LuceneCompiler:
 
     def _bound(self, node: lq.Item, field: Field) -> Any:
         if not isinstance(node, lq.Term):
-            raise InvalidQuery(f"Invalid range bound {str(node).strip()!r}")
+            raise InvalidQuery(_('Invalid range bound "{bound}"').format(bound=str(node).strip()))
         if isinstance(node, lq.Word) and node.value == "*":
             return None
         raw = node.value[1:-1] if isinstance(node, lq.Phrase) else node.value
@@ -283,7 +288,7 @@ def _integer(field: Field, value: str) -> int:
         return int(value)
     except ValueError:
         raise InvalidQuery(
-            f"Field {field.name!r} holds integers, not {value!r}"
+            _('Field "{name}" holds integers, not "{value}"').format(name=field.name, value=value)
         ) from None
 
 
@@ -367,8 +372,8 @@ def sort_keys(sort: Optional[str], score: Optional[ColumnElement]) -> list[SortK
             continue
         if len(tokens) != 2 or tokens[1].lower() not in _SORT_DIRECTIONS:
             raise InvalidQuery(
-                f'Invalid "sort" parameter {part.strip()!r}: use '
-                '"<field> asc" or "<field> desc", separated by commas'
+                _('Invalid "sort" parameter "{sort}": use '
+                  '"<field> asc" or "<field> desc", separated by commas').format(sort=part.strip())
             )
         name, direction = tokens[0], tokens[1].lower()
         if name == "score":
@@ -386,7 +391,7 @@ def _sort_field(name: str) -> Field:
     field = resolve(name, catch_all=True)
     if not field.sortable:
         raise InvalidQuery(
-            f'Invalid "sort" parameter: cannot sort on multi-valued or text '
-            f"field {name!r}"
+            _('Invalid "sort" parameter: cannot sort on multi-valued or text '
+              'field "{name}"').format(name=name)
         )
     return field

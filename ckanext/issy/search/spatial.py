@@ -20,6 +20,7 @@ import shapely.geometry
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 
+from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 
 log = logging.getLogger(__name__)
@@ -66,14 +67,14 @@ def parse_bbox(value: str) -> Bounds:
         numbers = ()
     if len(numbers) != 4 or not all(map(math.isfinite, numbers)):
         raise InvalidQuery(
-            f'Invalid bounding box "{value}": use four numbers '
-            '"minx,miny,maxx,maxy" (west, south, east, north)'
+            _('Invalid bounding box "{box}": use four numbers '
+              '"minx,miny,maxx,maxy" (west, south, east, north)').format(box=value)
         )
     minx, miny, maxx, maxy = numbers
     if minx > maxx or miny > maxy:
         raise InvalidQuery(
-            f'Invalid bounding box "{value}": minx must not exceed maxx, '
-            "nor miny maxy"
+            _('Invalid bounding box "{box}": minx must not exceed maxx, '
+              "nor miny maxy").format(box=value)
         )
     return minx, miny, maxx, maxy
 

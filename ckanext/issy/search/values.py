@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 from dateutil.relativedelta import relativedelta
 
+from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 
 
@@ -93,9 +94,6 @@ _ROUNDING = {
     "seconds": {"microsecond": 0},
     "microseconds": {},  # CKAN dates are read to the microsecond already
 }
-_MATH_HELP = "use NOW, NOW-1DAY, NOW/DAY, NOW-1MONTH/DAY, 2024-01-01T00:00:00Z+1YEAR..."
-
-
 def parse_query_date(value: str, now: dt.datetime) -> dt.datetime:
     """A date bound of a Solr query: ISO 8601 or ``NOW``, optionally
     followed by Solr date math (``NOW-7DAYS``, ``NOW/DAY+1DAY``,
@@ -104,8 +102,8 @@ def parse_query_date(value: str, now: dt.datetime) -> dt.datetime:
     moment = now if anchor.upper() == "NOW" else parse_iso_datetime(anchor)
     if moment is None:
         raise InvalidQuery(
-            f'"{value}" is not a date: use ISO 8601 (2020-03-15T00:00:00Z) '
-            "or NOW, NOW-1DAY..."
+            _('"{value}" is not a date: use ISO 8601 (2020-03-15T00:00:00Z) '
+              "or NOW, NOW-1DAY...").format(value=value)
         )
     return _apply_date_math(to_utc(moment), math.upper(), value)
 
@@ -135,5 +133,8 @@ def _apply_date_math(moment: dt.datetime, math: str, original: str) -> dt.dateti
             moment = moment + delta if sign == "+" else moment - delta
         position = step.end()
     if position != len(math):
-        raise InvalidQuery(f'Unsupported date math in "{original}": {_MATH_HELP}')
+        raise InvalidQuery(
+            _('Unsupported date math in "{value}": use NOW, NOW-1DAY, NOW/DAY, '
+              "NOW-1MONTH/DAY, 2024-01-01T00:00:00Z+1YEAR...").format(value=original)
+        )
     return moment

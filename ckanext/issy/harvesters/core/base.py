@@ -28,7 +28,7 @@ from sqlalchemy.orm import defer, selectinload
 from ckanext.issy.harvesters.core import http
 from ckanext.issy.harvesters.core.datastore import DataStoreError
 from ckanext.issy.harvesters.core.reading import ReadError
-from ckanext.issy.harvesters.core.language import _
+from ckanext.issy.language import _
 
 log = logging.getLogger(__name__)
 

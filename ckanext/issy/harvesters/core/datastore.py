@@ -34,7 +34,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import psycopg2.errors
 from ckanext.datastore.backend.postgres import get_write_engine, identifier
-from ckanext.issy.harvesters.core.language import _
+from ckanext.issy.language import _
 
 
 # How long a first load waits for readers of the empty table before keeping its indexes.

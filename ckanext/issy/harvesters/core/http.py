@@ -24,7 +24,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
-from ckanext.issy.harvesters.core.language import _
+from ckanext.issy.language import _
 
 CHUNK_BYTES = 64 * 1024
 MAX_REDIRECTS = 5

@@ -20,7 +20,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 from charset_normalizer import from_bytes
 
 from ckanext.issy.harvesters.core.bulk import collector_paused
-from ckanext.issy.harvesters.core.language import _
+from ckanext.issy.language import _
 
 DELIMITERS = (";", ",", "\t", "|")
 # The encodings French public files come in when they are not UTF-8; limiting

@@ -1,10 +1,12 @@
-"""Messages of the harvesters in the site's language, also outside web requests.
+"""Messages of the harvesters and the search in the site's language, also
+outside web requests.
 
 The harvest consumers and ``ckan harvester run`` work outside any web
 request, where CKAN's gettext (``tk._``) has no locale and answers in
 English. Their messages (job errors, resource names) are stored and shown
 later, so they are translated here into ``ckan.locale_default`` from the
-extension's own catalogue; inside a request, ``tk._`` decides as usual.
+extension's own catalogue; inside a request, ``tk._`` decides as usual (a
+search error is shown to the visitor in the page's language).
 """
 from __future__ import annotations
 
