@@ -161,8 +161,7 @@ class PostgresConnection:
                    query: CompiledQuery) -> list[dict[str, Any]]:
         if request.rows == 0:
             return []
-        keys = sort_keys(request.sort, query.score)
-        page = _page(request, query, keys)
+        page, sort = _page(request, query, sort_keys(request.sort, query.score))
         columns = [index_table.c.doc]
         if request.wants_dataset_dicts:
             columns += [index_table.c[name] for name in index.DATASET_DICTS]
@@ -171,8 +170,7 @@ class PostgresConnection:
         statement = (
             sa.select(*columns)
             .join(page, page.c.page_id == index_table.c.id)
-            .order_by(*(key.ordered(page.c[f"key{position}"])
-                        for position, key in enumerate(keys)))
+            .order_by(*(key.ordered(page.c[name]) for key, name in sort))
         )
         return [
             _stored_fields(row._mapping, request.fl)
@@ -180,25 +178,30 @@ class PostgresConnection:
         ]
 
 
-def _page(request: SearchRequest, query: CompiledQuery,
-          keys: Sequence[SortKey]) -> sa.Subquery:
-    """The ids (with their sort ``keys``, ``key<n>``, and score) of the
-    requested page, the rows themselves read afterwards (a deferred join):
-    finding them needs only the filter and sort columns, which covering
-    indexes hold, so a deep page (``start=5000``) or a map search walks
-    index entries instead of table rows (migration d3b8e1f6a9c2)."""
-    columns = [index_table.c.id.label("page_id")]
-    columns += [key.key.label(f"key{position}") for position, key in enumerate(keys)]
+def _page(request: SearchRequest, query: CompiledQuery, keys: Sequence[SortKey],
+          ) -> tuple[sa.Subquery, list[tuple[SortKey, str]]]:
+    """The ids (``page_id``, with the score and the sort ``keys``) of the
+    requested page, and each key with the name of its column; the rows
+    themselves are read afterwards (a deferred join): finding them needs
+    only the filter and sort columns, which covering indexes hold, so a deep
+    page (``start=5000``) or a map search walks index entries instead of
+    table rows (migration d3b8e1f6a9c2). An expression that is both a key
+    and the id or the score is selected once: the score is ranked for
+    every matching row."""
+    labels = {id(index_table.c.id): index_table.c.id.label("page_id")}
     if query.score is not None:
-        columns.append(query.score.label("score"))
-    return (
-        sa.select(*columns)
+        labels[id(query.score)] = query.score.label("score")
+    sort = [(key, labels.setdefault(id(key.key), key.key.label(f"key{position}")))
+            for position, key in enumerate(keys)]
+    page = (
+        sa.select(*labels.values())
         .where(query.condition)
-        .order_by(*(key.ordered() for key in keys))
+        .order_by(*(key.ordered(label) for key, label in sort))
         .offset(request.start)
         .limit(request.rows)
         .subquery("page")
     )
+    return page, [(key, label.name) for key, label in sort]
 
 
 def _stored_fields(row: Mapping[str, Any], fl: Sequence[str]) -> dict[str, Any]:
