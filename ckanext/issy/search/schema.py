@@ -92,3 +92,23 @@ index_table = sa.Table(
     sa.Column("validated_data_dict", sa.UnicodeText),
     sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# Per combination of the filter columns CKAN always sends (and of
+# ``extra_fields_key``), how many indexed datasets have each facet value
+# (``field`` '' counts the datasets): kept exact by triggers on the index
+# (migration e7c4a1f9b2d6), read by facets.py for searches filtered on
+# those columns alone.
+TOTALS_SCOPE = ("site_id", "state", "capacity", "dataset_type", "permission_labels")
+totals_table = sa.Table(
+    "issy_search_facet_totals",
+    metadata,
+    sa.Column("site_id", sa.UnicodeText, nullable=False),
+    sa.Column("state", sa.UnicodeText),
+    sa.Column("capacity", sa.UnicodeText),
+    sa.Column("dataset_type", sa.UnicodeText),
+    sa.Column("permission_labels", postgresql.ARRAY(sa.UnicodeText)),
+    sa.Column("extra_fields_key", sa.UnicodeText),
+    sa.Column("field", sa.UnicodeText, nullable=False),
+    sa.Column("value", sa.UnicodeText, nullable=False),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
