@@ -99,6 +99,19 @@ def test_a_failed_load_leaves_the_previous_rows_as_they_were(resource: tuple[str
     assert records(resource[0]) == before
 
 
+def staging_tables() -> list[str]:
+    with get_read_engine().connect() as connection:
+        return connection.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE tablename LIKE '\\_issy\\_stage\\_%%'").scalars().all()
+
+
+def test_no_staging_table_outlives_a_load_good_or_bad(resource: tuple[str, dict]) -> None:
+    datastore.load(resource[0], COLUMNS, [["65", Decimal("1"), None]], resource[1])
+    with pytest.raises(datastore.DataStoreError):
+        datastore.load(resource[0], COLUMNS, [["66", "pas un nombre", None]], resource[1])
+    assert staging_tables() == []
+
+
 def test_a_table_with_other_columns_is_not_overwritten(resource: tuple[str, dict]) -> None:
     with pytest.raises(datastore.DataStoreError, match="n’a pas les colonnes attendues"):
         datastore.load(resource[0], COLUMNS[:2], [["65", Decimal("1")]], resource[1])
