@@ -76,6 +76,30 @@ def test_totals_follow_every_kind_of_write(issy: dict[str, Any], grand_paris: di
     assert totals()  # what is left is counted
 
 
+def test_a_rebuild_in_one_transaction_leaves_exact_totals(issy: dict[str, Any]) -> None:
+    from ckan.lib.search import rebuild
+
+    for number in range(5):
+        dataset(f"budget-{number}", f"Budget {number}", issy, tags=[{"name": "budget"}])
+    rebuild(defer_commit=True)  # one statement per dataset, one commit
+    model.Session.commit()
+    assert_totals_exact()
+    leftovers = sa.text("SELECT (SELECT count(*) FROM issy_search_facet_deltas)"
+                        " + (SELECT count(*) FROM issy_search_facet_pending)")
+    assert model.Session.execute(leftovers).scalar_one() == 0
+
+
+def test_a_transaction_counts_its_own_index_writes_before_its_commit(issy: dict[str, Any]) -> None:
+    dataset("budget-2024", "Budget primitif 2024", issy, tags=[{"name": "budget"}])
+    connection = PostgresConnection(model.Session)
+    connection.delete(q="*:*")  # not committed: the totals still count the dataset
+    response = connection.search("*:*", facet="true", rows=0, **{"facet.field": ["tags"]})
+    assert response.hits == 0
+    assert response.facets["facet_fields"]["tags"] == []
+    model.Session.rollback()
+    assert_totals_exact()
+
+
 def test_truncating_the_index_empties_the_totals(issy: dict[str, Any]) -> None:
     dataset("budget-2024", "Budget primitif 2024", issy, tags=[{"name": "budget"}])
     model.Session.execute(sa.text("TRUNCATE issy_search_index"))

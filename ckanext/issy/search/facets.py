@@ -26,7 +26,9 @@ from sqlalchemy.sql.expression import ColumnElement
 from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.fields import Field, Storage, extra_fields_key, inline, resolve
-from ckanext.issy.search.schema import TOTALS_SCOPE, index_table, totals_table
+from ckanext.issy.search.schema import (
+    TOTALS_SCOPE, index_table, pending_totals_table, totals_table,
+)
 
 SORT_COUNT = "count"
 SORT_INDEX = "index"
@@ -104,12 +106,12 @@ def _from_totals(session: Session, fields: Sequence[Field], condition: ColumnEle
                  request: FacetRequest) -> Optional[sa.Select]:
     """``_counts``'s rows summed from the facet totals, or None when the
     totals cannot answer: the condition bears on other columns than those
-    of the totals' scope, a field is not totalled, or a row was indexed
-    with other declared extra fields than a requested one's."""
+    of the totals' scope, a field is not totalled, or the totals are behind
+    (``_totals_behind``)."""
     on_totals = _on_totals(condition)
     if on_totals is None or not all(_totalled(field) for field in fields):
         return None
-    if any(inline(field) for field in fields) and _other_extra_fields(session):
+    if _totals_behind(session, fields):
         return None
     totals = totals_table
     position = sa.case({field.name: position for position, field in enumerate(fields)},
@@ -150,13 +152,19 @@ def _totalled(field: Field) -> bool:
     return (field.storage is not Storage.TERMS and field.name in TOTALLED) or inline(field)
 
 
-def _other_extra_fields(session: Session) -> bool:
-    """Whether a dataset was indexed while other extra fields were declared
-    (its ``extra_terms`` may lack one now declared)."""
-    key = totals_table.c.extra_fields_key
-    stale = sa.select(sa.literal(1)).where(
-        totals_table.c.field == DATASETS, key.is_distinct_from(extra_fields_key()))
-    return session.execute(sa.select(stale.exists())).scalar_one()
+def _totals_behind(session: Session, fields: Sequence[Field]) -> bool:
+    """Whether the totals may differ from the rows for ``fields``: this
+    transaction wrote the index (the totals take its writes at its commit),
+    or a requested extra field is one a dataset was indexed without (it was
+    indexed while other extra fields were declared)."""
+    own_writes = sa.select(pending_totals_table).where(
+        pending_totals_table.c.txid == sa.func.txid_current_if_assigned())
+    checks = [own_writes.exists()]
+    if any(inline(field) for field in fields):
+        checks.append(sa.select(totals_table).where(
+            totals_table.c.field == DATASETS,
+            totals_table.c.extra_fields_key.is_distinct_from(extra_fields_key())).exists())
+    return session.execute(sa.select(sa.or_(*checks))).scalar_one()
 
 
 def _matched_rows(fields: Sequence[Field], condition: ColumnElement,

@@ -95,9 +95,9 @@ index_table = sa.Table(
 
 # Per combination of the filter columns CKAN always sends (and of
 # ``extra_fields_key``), how many indexed datasets have each facet value
-# (``field`` '' counts the datasets): kept exact by triggers on the index
-# (migration e7c4a1f9b2d6), read by facets.py for searches filtered on
-# those columns alone.
+# (``field`` '' counts the datasets): brought up to date by triggers at the
+# commit of each transaction writing the index (migration e7c4a1f9b2d6),
+# read by facets.py for searches filtered on those columns alone.
 TOTALS_SCOPE = ("site_id", "state", "capacity", "dataset_type", "permission_labels")
 totals_table = sa.Table(
     "issy_search_facet_totals",
@@ -111,4 +111,11 @@ totals_table = sa.Table(
     sa.Column("field", sa.UnicodeText, nullable=False),
     sa.Column("value", sa.UnicodeText, nullable=False),
     sa.Column("n", sa.BigInteger, nullable=False),
+)
+# The transactions that wrote the index and whose deltas the totals will
+# take at their commit.
+pending_totals_table = sa.Table(
+    "issy_search_facet_pending",
+    metadata,
+    sa.Column("txid", sa.BigInteger, primary_key=True),
 )
