@@ -3,10 +3,11 @@
 All the facets of a request come from one statement. A search filtered only
 on the columns CKAN always filters on (the dataset page and the home page
 without a query or a chosen facet) sums the facet totals kept by the index's
-triggers (migration e7c4a1f9b2d6), when it asks only facets they keep: a
-few thousand totals instead of every visible dataset (40 ms at 20,000
-datasets, docs/performance.md). Any other search makes one pass over its
-matching rows, hashed into ``GROUPING SETS``. Solr counts documents, not
+triggers (migration e7c4a1f9b2d6), when it asks only facets they keep: one
+total per facet value and visibility instead of every visible dataset (40
+ms at 20,000 datasets, docs/performance.md), once a short query has checked
+that they are current. Any other search makes one pass over its matching
+rows, hashed into ``GROUPING SETS``. Solr counts documents, not
 values: a scalar column holds one value per row, and the values of
 multi-valued fields are distinct within each row (the text[] columns and
 ``extra_terms`` are stored so, the lists of the JSONB ``terms`` are

@@ -121,7 +121,7 @@ def _full_text(columns: Sequence[Column]) -> str:
 
 def _stage(cursor: Any, table: str, columns: Sequence[Column], rows: Iterable[Sequence[Value]]) -> None:
     """The rows and their full-text vectors in the temporary table
-    ``issy_load``. The rows are COPied into a staging table typed like
+    ``issy_load``. The rows are copied (``COPY``) into a staging table typed like
     ``table``: a bad value fails here, before the table is touched. Each row
     takes its _id from the table's sequence as it arrives, so the _ids
     follow the file's order."""

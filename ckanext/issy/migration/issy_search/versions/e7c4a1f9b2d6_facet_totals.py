@@ -1,5 +1,5 @@
-"""Facet totals: the dataset page without a query counts from a few
-hundred totals instead of hashing every indexed dataset.
+"""Facet totals: the dataset page without a query counts from one total per
+facet value and visibility instead of hashing every indexed dataset.
 
 The dataset page and the home page ask, for every visitor, the facets of
 all the datasets the visitor may see: at 20,000 datasets, hashing each
