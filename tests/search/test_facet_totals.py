@@ -2,6 +2,7 @@
 write, and used only by the searches they can answer."""
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from typing import Any, Optional
 
@@ -98,6 +99,35 @@ def test_a_transaction_counts_its_own_index_writes_before_its_commit(issy: dict[
     assert response.facets["facet_fields"]["tags"] == []
     model.Session.rollback()
     assert_totals_exact()
+
+
+def test_concurrent_writers_of_the_same_totals_both_count(issy: dict[str, Any]) -> None:
+    """Two transactions retag datasets of the same organisation and commit
+    together: both commits reach the totals, neither deadlocks."""
+    dataset("budget-2024", "Budget primitif 2024", issy, tags=[{"name": "budget"}])
+    dataset("budget-2025", "Budget primitif 2025", issy, tags=[{"name": "budget"}])
+    model.Session.remove()
+    both_written = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def retag(name: str, tag: str) -> None:
+        try:
+            with model.meta.engine.begin() as connection:
+                connection.execute(sa.update(index_table).where(index_table.c.name == name)
+                                   .values(tags=["budget", tag]))
+                both_written.wait(timeout=10)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    writers = [threading.Thread(target=retag, args=args)
+               for args in (("budget-2024", "finances"), ("budget-2025", "finances"))]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert errors == []
+    assert_totals_exact()
+    assert totals()[next(key for key in totals() if key[-2:] == ("tags", "finances"))] == 2
 
 
 def test_truncating_the_index_empties_the_totals(issy: dict[str, Any]) -> None:
