@@ -3,7 +3,10 @@
 Generates a 20,000-line SCDL budget file (about 5.5 MB), serves it on
 127.0.0.2, harvests it through the real Redis queues, database and DataStore,
 re-harvests it unchanged, and - when ckanext-xloader is installed - loads the
-same file with xloader's loader into a DataStore table of its own.
+same file with xloader's loader into a DataStore table of its own. The
+unchanged re-harvest is measured twice: from a server that sends no
+validators (the file is downloaded and hashed again) and from one that
+answers like a static file server (an ETag, then 304 Not Modified).
 
     ISSY_TEST_SLOT=5 make test ARGS='tests/test_platform.py -q'   # prepares slot 5's databases
     set -a; . .dev/test-2.12-s5.env; set +a
@@ -34,6 +37,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LINES = 20_000
+ETAG = '"budget-primitif-2025-v1"'
 # The sample generator (devstack/) and the feed server (tests/support/) live in the checkout.
 sys.path.insert(0, str(ROOT))
 
@@ -129,10 +133,22 @@ def main() -> int:
     flask_app = getattr(app, "apps", {}).get("flask_app", app)._wsgi_app
     data = scdl_samples.write(scdl_samples.rows("budget primitif", 2025, lines=LINES))
     results: dict[str, list[float]] = {"first": [], "unchanged": [], "typed load": [], "xloader": [],
-                                       "xloader+idx": []}
+                                       "xloader+idx": [], "first (ETag)": [], "unchanged (ETag)": []}
     # One path per run: ckanext-harvest refuses two sources with the same URL.
+    # The main source's server sends no validators (the worst case: the
+    # file is downloaded and hashed again); the second answers as a static
+    # file server does, 304 to an If-None-Match with its ETag.
     routes = {f"/{run}/budget-primitif-2025.csv": lambda q: Response(data) for run in range(args.runs)}
-    with serve(routes, host="127.0.0.2") as server, flask_app.test_request_context():
+    served: list[Any] = []
+
+    def static_file(_query: dict[str, list[str]]) -> Response:
+        if served[0].request_headers[-1].get("If-None-Match") == ETAG:
+            return Response(status=304)
+        return Response(data, headers={"ETag": ETAG})
+
+    etag_routes = {f"/{run}/etag/budget-primitif-2025.csv": static_file for run in range(args.runs)}
+    with serve({**routes, **etag_routes}, host="127.0.0.2") as server, flask_app.test_request_context():
+        served.append(server)
         tk.config["ckanext.issy.harvest.allowed_hosts"] = server.url.split("//")[1]
         if args.no_column_indexes:
             tk.config["ckan.datastore.default_fts_index_field_types"] = ""
@@ -141,6 +157,10 @@ def main() -> int:
             first, again = _harvest_once(tk, server.url + path, user, org)
             results["first"].append(first)
             results["unchanged"].append(again)
+            first, again = _harvest_once(tk, server.url + path.replace("/budget", "/etag/budget"), user, org)
+            assert server.request_headers[-1].get("If-None-Match") == ETAG, "the re-harvest was not conditional"
+            results["first (ETag)"].append(first)
+            results["unchanged (ETag)"].append(again)
             results["typed load"].append(_typed_load_once(tk, data, user, org))
             xloader = _xloader_once(tk, data, user, org)
             if xloader is not None:
@@ -153,11 +173,13 @@ def main() -> int:
           f"CKAN start-up {started:.1f} s; median of {args.runs} runs")
     for name, values in results.items():
         if values:
-            print(f"  {name:12s} {statistics.median(values):6.2f} s   ({', '.join(f'{v:.2f}' for v in values)})")
+            print(f"  {name:16s} {statistics.median(values):6.2f} s   ({', '.join(f'{v:.2f}' for v in values)})")
     if not results["xloader"]:
         print("  xloader     not installed (see the docstring)")
     ratio = statistics.median(results["unchanged"]) / statistics.median(results["first"])
-    print(f"  unchanged re-harvest / first harvest: {ratio:.1%}")
+    with_etag = statistics.median(results["unchanged (ETag)"]) / statistics.median(results["first (ETag)"])
+    print(f"  unchanged re-harvest / first harvest: {ratio:.1%} (server without validators), "
+          f"{with_etag:.1%} (server with an ETag)")
     if results["xloader"]:
         print(f"  typed load / xloader load_csv: {statistics.median(results['typed load']) / statistics.median(results['xloader']):.2f}")
     return 0
