@@ -130,7 +130,8 @@ def catalogue(issy: dict[str, Any], grand_paris: dict[str, Any]) -> dict[str, di
         ),
         "parkings": dataset(
             "parkings-souterrains", "Occupation des parkings souterrains",
-            grand_paris, tags=[{"name": "stationnement"}],
+            grand_paris, notes="Taux d'occupation des parkings souterrains, heure par heure.",
+            tags=[{"name": "stationnement"}],
             resources=[csv("occupation")], license_id="cc-by",
             groups=[{"name": mobilite["name"]}],
         ),
