@@ -139,16 +139,14 @@ def main() -> int:
     # file is downloaded and hashed again); the second answers as a static
     # file server does, 304 to an If-None-Match with its ETag.
     routes = {f"/{run}/budget-primitif-2025.csv": lambda q: Response(data) for run in range(args.runs)}
-    served: list[Any] = []
 
     def static_file(_query: dict[str, list[str]]) -> Response:
-        if served[0].request_headers[-1].get("If-None-Match") == ETAG:
+        if server.request_headers[-1].get("If-None-Match") == ETAG:  # the server of the "with" below
             return Response(status=304)
         return Response(data, headers={"ETag": ETAG})
 
     etag_routes = {f"/{run}/etag/budget-primitif-2025.csv": static_file for run in range(args.runs)}
     with serve({**routes, **etag_routes}, host="127.0.0.2") as server, flask_app.test_request_context():
-        served.append(server)
         tk.config["ckanext.issy.harvest.allowed_hosts"] = server.url.split("//")[1]
         if args.no_column_indexes:
             tk.config["ckan.datastore.default_fts_index_field_types"] = ""
