@@ -86,6 +86,22 @@ def test_the_table_is_typed_and_carries_the_data_dictionary(resource: tuple[str,
     assert rows[0]["vote_le"].startswith("2024-03-28") and rows[1]["vote_le"] is None
 
 
+@pytest.mark.parametrize("label", [
+    "Charges à caractère général",  # plain text: COPY's text format
+    "Fournitures\tet « petit » équipement",  # a tab: CSV
+    "Ligne 1\nligne 2",  # a line break: CSV
+    "Ligne 1\r\nligne 2",
+    "C:\\budget\\2024 \\N \\.",  # backslashes, COPY's escapes: CSV
+    '"entre guillemets", virgule',
+])
+def test_cells_are_loaded_exactly_as_given_and_empty_cells_as_null(resource: tuple[str, dict], label: str) -> None:
+    rows = [[label, "1234.5", "2024-03-28"], ["", "", ""], ["012", "-0.25", ""]]
+    datastore.load(resource[0], COLUMNS, rows, resource[1])
+    loaded = records(resource[0])
+    assert [(r["chapitre"], r["montant"], r["vote_le"]) for r in loaded[1:]] == [(None, None, None), ("012", -0.25, None)]
+    assert (loaded[0]["chapitre"], loaded[0]["montant"]) == (label, 1234.5)
+
+
 def test_replacing_the_rows_swaps_them_all(resource: tuple[str, dict]) -> None:
     datastore.load(resource[0], COLUMNS, [["65", Decimal("-1.5"), None]], resource[1])
     assert records(resource[0]) == [{"chapitre": "65", "montant": -1.5, "vote_le": None}]

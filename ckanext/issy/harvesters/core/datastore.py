@@ -96,13 +96,34 @@ def ensure_table(resource_id: str, columns: Sequence[Column], context: dict[str,
         )
 
 
-def _csv_stream(rows: Iterable[Sequence[Value]]) -> io.StringIO:
-    # COPY's csv format reads an unquoted empty field as NULL.
+def _copy_data(rows: Sequence[Sequence[Value]], width: int) -> tuple[str, io.StringIO]:
+    """The rows as COPY reads them, and the format options to read them with.
+    Either way an empty cell is read as NULL.
+
+    Cells are usually plain text - no tab, line break or backslash - and
+    then the rows are joined as COPY's text format, about seven times faster
+    than the csv module writes them; otherwise (or for cells that are not
+    strings) they are written as CSV, which quotes what needs quoting."""
+    try:
+        text = "\n".join(map("\t".join, rows))  # type: ignore[arg-type]  # TypeError: not all str
+    except TypeError:
+        text = None
+    if text is not None and _plain_cells(text, len(rows), width):
+        return "FORMAT text, NULL ''", io.StringIO(text + "\n" if rows else "")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
+    # COPY's csv format reads an unquoted empty field as NULL.
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     buffer.seek(0)
-    return buffer
+    return "FORMAT csv", buffer
+
+
+def _plain_cells(text: str, count: int, width: int) -> bool:
+    """Whether ``count`` rows of ``width`` cells joined with tabs and line
+    breaks have no cell with a character COPY's text format would read as
+    syntax: exactly as many tabs and line breaks as the joins put there, no
+    backslash (an escape), no carriage return (a line break too)."""
+    return (text.count("\t") == count * (width - 1) and text.count("\n") == max(count - 1, 0)
+            and "\\" not in text and "\r" not in text)
 
 
 def _names(columns: Sequence[Column]) -> str:
@@ -119,7 +140,7 @@ def _full_text(columns: Sequence[Column]) -> str:
     return f"to_tsvector(concat_ws(' ', {cells}))"
 
 
-def _stage(cursor: Any, table: str, columns: Sequence[Column], rows: Iterable[Sequence[Value]]) -> None:
+def _stage(cursor: Any, table: str, columns: Sequence[Column], rows: Sequence[Sequence[Value]]) -> None:
     """The rows and their full-text vectors in the temporary table
     ``issy_load``. The rows are copied (``COPY``) into a staging table typed like
     ``table``: a bad value fails here, before the table is touched. Each row
@@ -130,7 +151,8 @@ def _stage(cursor: Any, table: str, columns: Sequence[Column], rows: Iterable[Se
     cursor.execute(f"CREATE UNLOGGED TABLE {stage} AS SELECT _id, {names} FROM {table} WITH NO DATA")
     cursor.execute("SELECT pg_get_serial_sequence(%s, '_id')", (table,))
     cursor.execute(f"ALTER TABLE {stage} ALTER COLUMN _id SET DEFAULT nextval(%s::regclass)", cursor.fetchone())
-    cursor.copy_expert(f"COPY {stage} ({names}) FROM STDIN WITH (FORMAT csv)", _csv_stream(rows))
+    options, data = _copy_data(rows, len(columns))
+    cursor.copy_expert(f"COPY {stage} ({names}) FROM STDIN WITH ({options})", data)
     # The planner, without statistics on the new table, would not split a
     # few megabytes between workers; to_tsvector's cost per row pays for them.
     cursor.execute("SET LOCAL min_parallel_table_scan_size = 0")
@@ -178,7 +200,7 @@ def replace_rows(resource_id: str, columns: Sequence[Column], rows: Iterable[Seq
         with connection.cursor() as cursor:
             # Other writers wait; readers go on reading the old rows until the commit.
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            _stage(cursor, table, columns, rows)
+            _stage(cursor, table, columns, rows if isinstance(rows, Sequence) else list(rows))
             if _is_empty(cursor, table):
                 indexes = _drop_indexes(cursor, table)  # readers wait for the commit, not for rows
             else:
