@@ -1,6 +1,7 @@
 """ckanext-harvest's consumers wait for messages instead of crashing when idle."""
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import threading
 import time
@@ -25,3 +26,15 @@ def test_an_idle_gather_consumer_keeps_waiting_for_its_next_job() -> None:
     threading.Thread(target=publish_later, daemon=True).start()
     _method, _header, body = next(consumer.consume(queue.get_gather_queue_name()))
     assert json.loads(body) == {"harvest_job_id": "job-après-une-pause"}
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_queue_connections_share_one_description_of_the_redis_client() -> None:
+    """redis-py 8 would otherwise read its version from the packages' metadata for every connection."""
+    driver_info = pytest.importorskip("redis.driver_info")  # redis-py < 7.1 (CKAN 2.11): nothing to mend
+    from ckanext.harvest import queue
+
+    first, second = (queue.get_connection_redis().connection_pool.make_connection() for _ in range(2))
+    assert isinstance(first.driver_info, driver_info.DriverInfo)
+    assert first.driver_info is second.driver_info
+    assert first.driver_info.lib_version == importlib.metadata.version("redis")
