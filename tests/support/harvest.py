@@ -1,6 +1,8 @@
-"""Runs a harvest job the way a site does: `ckan harvester run` sends it to the
-Redis gather queue, the gather and fetch consumers take it from there, and a
-second `ckan harvester run` marks it finished. Used by the tests and bench/."""
+"""Runs a harvest job the way a site does: creating the job (the web UI's
+"Reharvest", `ckan harvester job`, or the scheduler in `ckan harvester run`)
+sends it to the Redis gather queue, the gather and fetch consumers take it
+from there, and the site's next `ckan harvester run` marks it finished.
+Used by the tests and bench/."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,13 +19,26 @@ def _drain(consumer: Any, callback: Callable[..., Any]) -> None:
         callback(consumer, method, header, body)
 
 
-def run_job(source_id: str, user: str) -> dict[str, Any]:
-    """One job through the Redis queues; returns its report."""
+def harvest(source_id: str, user: str) -> str:
+    """One job through the Redis queues, until it is finished; returns its id.
+
+    Only what the job costs: ckanext-harvest sends a job to the gather
+    queue when it creates it, so no ``harvest_jobs_run`` is needed before
+    the consumers (the one a site's cron runs every few minutes does its
+    rounds whether or not a job is running)."""
     from ckanext.harvest import queue
 
     job = tk.get_action("harvest_job_create")({"user": user}, {"source_id": source_id})
-    tk.get_action("harvest_jobs_run")({"user": user}, {})  # sends New jobs to the gather queue
     _drain(queue.get_gather_consumer(), queue.gather_callback)
     _drain(queue.get_fetch_consumer(), queue.fetch_callback)
     tk.get_action("harvest_jobs_run")({"user": user}, {})  # marks the job finished
-    return tk.get_action("harvest_job_report")({"user": user}, {"id": job["id"]})
+    return job["id"]
+
+
+def report(job_id: str, user: str) -> dict[str, Any]:
+    return tk.get_action("harvest_job_report")({"user": user}, {"id": job_id})
+
+
+def run_job(source_id: str, user: str) -> dict[str, Any]:
+    """One job through the Redis queues; returns its report."""
+    return report(harvest(source_id, user), user)
