@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 
 import ckan.model as model
+from ckan.lib import search as search_index
+from ckan.lib.search import common as search_common
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.search.support import dataset, names, patch, search
+from tests.support.sql import statements
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -149,6 +152,22 @@ def test_rows_and_start_page_through_the_sorted_results(catalogue: Any) -> None:
         ["stationnement-payant"],
     ]
     assert search(rows=2)["count"] == 5
+
+
+@pytest.mark.parametrize("rows, start", [(10, 0), (5, 0), (2, 0), (2, 4), (2, 5), (2, 8), (5, 5)])
+def test_the_count_is_exact_whether_the_page_is_full_short_or_past_the_end(
+        catalogue: Any, rows: int, start: int) -> None:
+    # Without facets (CKAN's package_show, extensions' own searches) a short page gives the count.
+    response = search_common.make_connection().search(q="*:*", fq="+dataset_type:dataset", rows=rows, start=start, sort="name asc")
+    assert response.hits == 5
+    assert [doc["name"] for doc in response.docs] == sorted(ALL)[start:start + rows]
+
+
+def test_reading_one_dataset_from_the_index_counts_nothing(catalogue: Any) -> None:
+    with statements() as run:  # package_show's read of the index
+        document = search_index.show(catalogue["budget"]["id"])
+    assert document["name"] == "budget-primitif-2024"
+    assert len(run) == 1 and "count(" not in run[0].lower()
 
 
 def test_rows_zero_returns_the_count_only(catalogue: Any) -> None:

@@ -138,13 +138,16 @@ class PostgresConnection:
         facets = None
         if request.facets is not None:
             facets = facet_counts(self.session, query.condition, request.facets)
+        docs, found = self._documents(request, query)
         response: dict[str, Any] = {
             "response": {
-                # Facets count the matching rows in their own pass.
+                # Facets count the matching rows in their own pass; a page
+                # that is not full says how many there are.
                 "numFound": (facets.matched if facets is not None
+                             else found if found is not None
                              else self._count(query.condition)),
                 "start": request.start,
-                "docs": self._documents(request, query),
+                "docs": docs,
             },
         }
         if request.facets is not None:
@@ -157,10 +160,15 @@ class PostgresConnection:
         statement = sa.select(sa.func.count()).select_from(index_table)
         return self.session.execute(statement.where(condition)).scalar_one()
 
-    def _documents(self, request: SearchRequest,
-                   query: CompiledQuery) -> list[dict[str, Any]]:
+    def _documents(self, request: SearchRequest, query: CompiledQuery,
+                   ) -> tuple[list[dict[str, Any]], Optional[int]]:
+        """The page's documents, and the number of matching rows when the
+        page tells it: one row more than the page is read, so a page that
+        is not full ends the results (a dataset page's ``package_show``
+        reads one row of the index: no count needed), unless it is an
+        empty page after the last one."""
         if request.rows == 0:
-            return []
+            return [], None
         page, sort = _page(request, query, sort_keys(request.sort, query.score))
         columns = [index_table.c.doc]
         if request.wants_dataset_dicts:
@@ -172,10 +180,11 @@ class PostgresConnection:
             .join(page, page.c.page_id == index_table.c.id)
             .order_by(*(key.ordered(page.c[name]) for key, name in sort))
         )
-        return [
-            _stored_fields(row._mapping, request.fl)
-            for row in self.session.execute(statement)
-        ]
+        rows = self.session.execute(statement).all()
+        found = None
+        if len(rows) <= request.rows and (rows or request.start == 0):
+            found = request.start + len(rows)
+        return [_stored_fields(row._mapping, request.fl) for row in rows[:request.rows]], found
 
 
 def _page(request: SearchRequest, query: CompiledQuery, keys: Sequence[SortKey],
@@ -198,7 +207,7 @@ def _page(request: SearchRequest, query: CompiledQuery, keys: Sequence[SortKey],
         .where(query.condition)
         .order_by(*(key.ordered(label) for key, label in sort))
         .offset(request.start)
-        .limit(request.rows)
+        .limit(request.rows + 1)  # tells whether the page ends the results
         .subquery("page")
     )
     return page, [(key, label.name) for key, label in sort]
