@@ -1,4 +1,4 @@
-"""ckanext-harvest's consumers wait for messages instead of crashing when idle."""
+"""ckanext-harvest's Redis connections under redis-py 8: consumers wait for messages instead of crashing when idle, and connections share one client description."""
 from __future__ import annotations
 
 import importlib.metadata
