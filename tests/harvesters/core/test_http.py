@@ -1,6 +1,7 @@
 """Downloads: allow-list and SSRF guard, retries, timeouts, size cap, conditional requests."""
 from __future__ import annotations
 
+import hashlib
 import socket
 from collections.abc import Iterator
 
@@ -55,6 +56,15 @@ def test_an_allow_listed_loopback_server_is_downloaded_from() -> None:
         download = http.fetch(server.url + "/bp.csv", settings_for(server.url))
     assert download.content == BODY
     assert download.etag == '"v1"'
+
+
+def test_a_download_carries_the_sha256_of_its_whole_body() -> None:
+    """Hashed chunk by chunk while streaming: a body of several chunks."""
+    body = BODY * (3 * http.CHUNK_BYTES // len(BODY) + 1)
+    with serve({"/bp.csv": lambda q: Response(body)}, host="127.0.0.2") as server:
+        download = http.fetch(server.url + "/bp.csv", settings_for(server.url))
+    assert download.content == body
+    assert download.sha256 == hashlib.sha256(body).hexdigest()
 
 
 def test_a_loopback_server_not_in_the_allow_list_is_refused_before_any_request(connections: list) -> None:
@@ -165,5 +175,6 @@ def test_conditional_requests_send_the_validators_and_304_means_unchanged() -> N
         download = http.fetch(server.url + "/bp.csv", settings_for(server.url), etag='"v1"',
                               last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
     assert download.not_modified
+    assert download.sha256 is None
     assert server.request_headers[0]["If-None-Match"] == '"v1"'
     assert server.request_headers[0]["If-Modified-Since"] == "Mon, 01 Jan 2024 00:00:00 GMT"

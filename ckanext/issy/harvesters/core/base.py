@@ -181,7 +181,7 @@ class IssyHarvesterBase(HarvesterBase):
         try:
             download = http.fetch(url, settings, *(
                 (last.get(ETAG), last.get(LAST_MODIFIED)) if same_config else (None, None)))
-            if download.not_modified or (same_config and _sha256(download.content) == last.get(FILE_HASH)):
+            if download.not_modified or (same_config and download.sha256 == last.get(FILE_HASH)):
                 return download, None
             items = self.read_items(download, config)
         except (http.FetchError, ReadError) as error:
@@ -279,12 +279,8 @@ def _file_extras(url: str, download: http.Download, config: dict[str, Any]) -> d
         ETAG: download.etag or "",
         LAST_MODIFIED: download.last_modified or "",
         CONFIG: config_hash(config),
-        FILE_HASH: _sha256(download.content),
+        FILE_HASH: download.sha256 or "",
     }
-
-
-def _sha256(content: bytes | None) -> str:
-    return hashlib.sha256(content or b"").hexdigest()
 
 
 def _harvest_user() -> str:

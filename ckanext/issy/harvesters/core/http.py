@@ -11,6 +11,7 @@ slip another address in between the check and the connection.
 """
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -67,13 +68,14 @@ class HttpSettings:
 
 @dataclass(frozen=True)
 class Download:
-    """What a fetch brought back; ``content`` is None when the server said 304."""
+    """What a fetch brought back; ``content`` (and its hash) is None when the server said 304."""
 
     url: str
     content: bytes | None
     etag: str | None
     last_modified: str | None
     charset: str | None
+    sha256: str | None = None  # hex digest of ``content``
 
     @property
     def not_modified(self) -> bool:
@@ -191,19 +193,22 @@ def check_url(url: str) -> None:
         raise RefusedAddress(_("Only http and https URLs can be harvested: {url}").format(url=url))
 
 
-def _read_capped(response: requests.Response, max_bytes: int) -> bytes:
+def _read_capped(response: requests.Response, max_bytes: int) -> tuple[bytes, str]:
+    """The body and its SHA-256, hashed chunk by chunk while the next one arrives."""
     too_big = _("{url} is larger than the limit of {limit} bytes (ckanext.issy.harvest.max_bytes)")
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(too_big.format(url=response.url, limit=max_bytes))
     chunks: list[bytes] = []
+    digest = hashlib.sha256()
     size = 0
     for chunk in response.iter_content(CHUNK_BYTES):
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(too_big.format(url=response.url, limit=max_bytes))
         chunks.append(chunk)
-    return b"".join(chunks)
+        digest.update(chunk)
+    return b"".join(chunks), digest.hexdigest()
 
 
 def fetch(url: str, settings: HttpSettings, etag: str | None = None,
@@ -228,11 +233,12 @@ def fetch(url: str, settings: HttpSettings, etag: str | None = None,
                         url=url, status=response.status_code, reason=response.reason or ""
                     ).strip()
                 )
-            content = _read_capped(response, settings.max_bytes)
+            content, sha256 = _read_capped(response, settings.max_bytes)
             return Download(
                 response.url, content, response.headers.get("ETag"),
                 response.headers.get("Last-Modified"), response.encoding if
                 "charset" in response.headers.get("Content-Type", "").lower() else None,
+                sha256,
             )
     except requests.Timeout:
         raise FetchError(_("{url} did not answer within {seconds} seconds").format(
