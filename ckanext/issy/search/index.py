@@ -8,6 +8,7 @@ commit or roll back with the dataset they describe.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from typing import Any, Iterable, Mapping, Optional
@@ -41,17 +42,46 @@ FACET_INDEX_COLUMNS = (
 # Bytes of values a row may have there: a btree entry holds at most 2,704
 # bytes, headers and alignment included (counted generously below).
 FACET_INDEX_BYTES = 2000
+# Bind parameters of the columns PostgreSQL computes in the upsert: the
+# text of each weight of ``search_vector``, the title and name of
+# ``suggest_vector``, the corners of ``bbox``.
+SEARCH_TEXTS = {weight: f"search_{weight.lower()}" for weight in text.ALL_WEIGHTS}
+SUGGEST_TEXTS = {"A": "suggest_title", "B": "suggest_name"}
+BBOX_CORNERS = ("bbox_min_x", "bbox_min_y", "bbox_max_x", "bbox_max_y")
 
 
 def save(session: Session, documents: Iterable[Mapping[str, Any]]) -> None:
     """Insert or replace the rows of ``documents``; idempotent."""
     for document in documents:
-        row = build_row(document)
-        insert = postgresql.insert(index_table).values(**row)
-        session.execute(insert.on_conflict_do_update(
-            index_elements=[index_table.c.id],
-            set_={name: insert.excluded[name] for name in row if name != "id"},
-        ))
+        session.execute(_upsert(), build_row(document))
+
+
+@functools.lru_cache(maxsize=None)
+def _upsert() -> sa.TextClause:
+    """One INSERT ... ON CONFLICT for every document, whose SQL never
+    changes: SQLAlchemy caches its compiled form. (It never caches a
+    ``postgresql.insert``'s ON CONFLICT clause: compiling that 35-column
+    statement again for each document took longer than writing the row.)"""
+    quote = postgresql.dialect().identifier_preparer.quote
+    computed = {
+        "search_vector": text.weighted_vector_sql(SEARCH_TEXTS),
+        "suggest_vector": text.weighted_vector_sql(SUGGEST_TEXTS, configs=(text.EXACT,)),
+        # NULL when the corners are (box and point are strict functions).
+        "bbox": "box(point(:{}, :{}), point(:{}, :{}))".format(*BBOX_CORNERS),
+        "indexed_at": "now()",
+    }
+    columns = [column.name for column in index_table.columns]
+    updates = [f"{quote(name)} = EXCLUDED.{quote(name)}" for name in columns if name != "id"]
+    statement = sa.text(
+        f"INSERT INTO {quote(index_table.name)} ({', '.join(map(quote, columns))})"
+        f" VALUES ({', '.join(computed.get(name, f':{name}') for name in columns)})"
+        f" ON CONFLICT ({quote('id')}) DO UPDATE SET {', '.join(updates)}"
+    )
+    return statement.bindparams(
+        *(sa.bindparam(column.name, type_=column.type)
+          for column in index_table.columns if column.name not in computed),
+        *(sa.bindparam(corner, type_=sa.Float) for corner in BBOX_CORNERS),
+    )
 
 
 def delete(session: Session, condition: ColumnElement) -> None:
@@ -59,6 +89,8 @@ def delete(session: Session, condition: ColumnElement) -> None:
 
 
 def build_row(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The upsert's parameters: the row's values, and what PostgreSQL
+    computes the other columns from."""
     row = _columns(document)
     row["extra_terms"] = {
         name: list(dict.fromkeys(row["terms"][name]))
@@ -90,6 +122,7 @@ def _columns(document: Mapping[str, Any]) -> dict[str, Any]:
     stored = {k: v for k, v in document.items() if k not in DATASET_DICTS}
     title = _first(terms, "title")
     bounds = spatial.envelope(document)
+    texts = text.weighted_texts(terms)
     return {
         "id": document["id"],
         **{name: _first(terms, name) for name in SCALAR_FIELDS},
@@ -102,16 +135,13 @@ def _columns(document: Mapping[str, Any]) -> dict[str, Any]:
         "views_total": _integer(document.get("views_total")),
         "views_recent": _integer(document.get("views_recent")),
         "search_text": _search_text(terms),
-        "search_vector": text.weighted_vector(text.weighted_texts(terms)),
-        "suggest_vector": text.weighted_vector(
-            {"A": title or "", "B": _first(terms, "name") or ""},
-            configs=(text.EXACT,),
-        ),
-        "bbox": spatial.box(bounds) if bounds else None,
+        **{parameter: texts.get(weight, "") for weight, parameter in SEARCH_TEXTS.items()},
+        SUGGEST_TEXTS["A"]: title or "",
+        SUGGEST_TEXTS["B"]: _first(terms, "name") or "",
+        **dict(zip(BBOX_CORNERS, bounds or (None,) * len(BBOX_CORNERS))),
         "terms": terms,
         "doc": _jsonable(stored),
         **{name: _optional_text(document.get(name)) for name in DATASET_DICTS},
-        "indexed_at": sa.func.now(),
     }
 
 

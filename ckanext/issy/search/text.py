@@ -80,17 +80,17 @@ def weighted_texts(terms: Mapping[str, Sequence[str]]) -> dict[str, str]:
     }
 
 
-def weighted_vector(texts: Mapping[str, str],
-                    configs: Sequence[str] = (FRENCH, EXACT)) -> ColumnElement:
-    """``setweight(to_tsvector(...), weight) || ...`` over ``configs``,
-    computed by PostgreSQL in the INSERT itself."""
-    vector: ColumnElement = sa.cast("", postgresql.TSVECTOR)
-    for weight, text in texts.items():
-        for name in configs:
-            vector = vector.op("||")(sa.func.setweight(
-                sa.func.to_tsvector(config(name), text), weight
-            ))
-    return vector
+def weighted_vector_sql(parameters: Mapping[str, str],
+                        configs: Sequence[str] = (FRENCH, EXACT)) -> str:
+    """SQL of ``setweight(to_tsvector(...), weight) || ...``: the text of
+    each weight (the bind parameter ``parameters[weight]``) in each of
+    ``configs``, computed by PostgreSQL in the INSERT itself. An empty text
+    adds nothing, so one statement serves every document."""
+    return " || ".join(
+        f"setweight(to_tsvector('{name}'::regconfig, :{parameter}), '{weight}')"
+        for weight, parameter in parameters.items()
+        for name in configs
+    )
 
 
 def own_vector(text: ColumnElement) -> ColumnElement:
