@@ -60,8 +60,12 @@ def weight_of(field: str) -> Optional[str]:
     return None
 
 
+def config_sql(name: str) -> str:
+    return f"'{name}'::regconfig"
+
+
 def config(name: str) -> ColumnElement:
-    return sa.literal_column(f"'{name}'::regconfig")
+    return sa.literal_column(config_sql(name))
 
 
 # -- index side --------------------------------------------------------------
@@ -87,7 +91,7 @@ def weighted_vector_sql(parameters: Mapping[str, str],
     ``configs``, computed by PostgreSQL in the INSERT itself. An empty text
     adds nothing, so one statement serves every document."""
     return " || ".join(
-        f"setweight(to_tsvector('{name}'::regconfig, :{parameter}), '{weight}')"
+        f"setweight(to_tsvector({config_sql(name)}, :{parameter}), '{weight}')"
         for weight, parameter in parameters.items()
         for name in configs
     )
