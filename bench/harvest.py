@@ -1,8 +1,9 @@
 """Benchmark of the finance harvester (docs/performance.md, "Harvesting").
 
 Generates a 20,000-line SCDL budget file (about 5.5 MB), serves it on
-127.0.0.2 from a process of its own (bench/feed_server.py), harvests it through the real Redis queues, database and DataStore,
-re-harvests it unchanged, and - when ckanext-xloader is installed - loads the
+127.0.0.2 from a process of its own (bench/feed_server.py), harvests it
+through the real Redis queues, database and DataStore, re-harvests it
+unchanged, and - when ckanext-xloader is installed - loads the
 same file with xloader's loader into a DataStore table of its own. The
 unchanged re-harvest is measured twice: from a server that sends no
 validators (the file is downloaded and hashed again) and from one that
