@@ -1,4 +1,4 @@
-"""ckanext-harvest's Redis connections under redis-py 8: consumers wait for messages instead of crashing when idle, and connections share one client description."""
+"""ckanext-harvest's Redis connections: queue operations reuse the connections of one pool; under redis-py 8, consumers wait for messages instead of crashing when idle, and connections share one client description."""
 from __future__ import annotations
 
 import importlib.metadata
@@ -38,3 +38,27 @@ def test_queue_connections_share_one_description_of_the_redis_client() -> None:
     assert isinstance(first.driver_info, driver_info.DriverInfo)
     assert first.driver_info is second.driver_info
     assert first.driver_info.lib_version == importlib.metadata.version("redis")
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_queue_operations_reuse_one_connection_instead_of_opening_one_each() -> None:
+    from ckanext.harvest import queue
+
+    first = queue.get_connection_redis().client_id()
+    # The server numbers its connections: the second operation came over the first's.
+    assert queue.get_connection_redis().client_id() == first
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_a_consumer_waiting_for_a_job_leaves_the_other_operations_a_connection() -> None:
+    from ckanext.harvest import queue
+
+    consumer = queue.get_gather_consumer()
+    received: list[bytes] = []
+    waiting = threading.Thread(
+        target=lambda: received.append(next(consumer.consume(queue.get_gather_queue_name()))[2]), daemon=True)
+    waiting.start()
+    time.sleep(0.2)  # the consumer is in its BLPOP
+    queue.get_gather_publisher().send({"harvest_job_id": "job-de-la-mairie"})
+    waiting.join(timeout=5)
+    assert [json.loads(body) for body in received] == [{"harvest_job_id": "job-de-la-mairie"}]
