@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.lib import search as search_index
 from ckan.lib.search import common as search_common
 from ckan.tests import factories
@@ -168,6 +169,21 @@ def test_reading_one_dataset_from_the_index_counts_nothing(catalogue: Any) -> No
         document = search_index.show(catalogue["budget"]["id"])
     assert document["name"] == "budget-primitif-2024"
     assert len(run) == 1 and "count(" not in run[0].lower()
+
+
+def test_reading_one_dataset_by_id_or_name_gives_the_document_a_search_gives(catalogue: Any) -> None:
+    searched = search_common.make_connection().search(
+        q='name:"budget-primitif-2024"', fq=f'+site_id:"{tk.config.get("ckan.site_id")}"', rows=1).docs[0]
+    by_id, by_name = (search_index.show(reference)
+                      for reference in (catalogue["budget"]["id"], "budget-primitif-2024"))
+    assert by_id == by_name == searched
+    assert {"validated_data_dict", "data_dict"} <= set(by_id)
+
+
+@pytest.mark.parametrize("reference", ["budget-inconnu", 'budget-primitif-2024" OR name:"*'])
+def test_reading_an_unknown_dataset_from_the_index_is_a_search_error(catalogue: Any, reference: str) -> None:
+    with pytest.raises(search_common.SearchError, match="not found"):
+        search_index.show(reference)
 
 
 def test_rows_zero_returns_the_count_only(catalogue: Any) -> None:

@@ -16,7 +16,11 @@ sent to answers from PostgreSQL. Besides it:
   in a plugin's ``before_dataset_index``, as ``SearchIndexError``: CKAN 2.11
   indexes while committing and swallows other exceptions there, which would
   commit a dataset that search cannot find;
-- ``clear`` (``ckan search-index clear NAME``) commits, as Solr's delete did.
+- ``clear`` (``ckan search-index clear NAME``) commits, as Solr's delete did;
+- ``PackageSearchQuery.get_index`` (``search.show``, which ``package_show``
+  calls for every dataset it shows) reads the row by id or name instead of
+  sending ``name:"…" OR id:"…"`` to be parsed and compiled: 0.6 ms
+  instead of 2.5 ms.
 
 CKAN has no plugin-unload hook, so every replacement checks on each call
 that ``issy_search`` is loaded and otherwise runs CKAN's Solr code.
@@ -33,6 +37,7 @@ import sqlalchemy.exc
 import ckan.lib.search as search
 import ckan.lib.search.common as search_common
 import ckan.lib.search.index as search_index
+import ckan.lib.search.query as search_query
 import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -48,6 +53,7 @@ _solr_make_connection = search_common.make_connection
 _solr_check_schema_version = search.check_solr_schema_version
 _solr_clear = search.clear
 _solr_index_package = search_index.PackageSearchIndex.index_package
+_solr_get_index = search_query.PackageSearchQuery.get_index
 
 
 def active() -> bool:
@@ -130,6 +136,17 @@ def index_package(self: Any, pkg_dict: Any, defer_commit: bool = False) -> None:
         ) from error
 
 
+@functools.wraps(_solr_get_index)
+def get_index(self: Any, reference: str) -> dict[str, Any]:
+    if not active():
+        return _solr_get_index(self, reference)
+    # As Solr's query does, with str(): CKAN's bulk updates pass a query's Row.
+    document = CkanConnection(model.Session).document(str(reference), tk.config.get("ckan.site_id"))
+    if document is None:
+        raise search_common.SearchError(f"Dataset not found in the search index: {reference}")
+    return document
+
+
 def install() -> None:
     """Put the replacements in place; idempotent, called by the plugin each
     time CKAN (re)loads its plugins, before start-up checks the schema."""
@@ -137,6 +154,7 @@ def install() -> None:
     _rebind(_solr_check_schema_version, check_solr_schema_version)
     _rebind(_solr_clear, clear)
     search_index.PackageSearchIndex.index_package = index_package
+    search_query.PackageSearchQuery.get_index = get_index
 
 
 def _rebind(original: Callable[..., Any], replacement: Callable[..., Any]) -> None:

@@ -132,6 +132,13 @@ class PostgresConnection:
     def commit(self, **_solr_options: Any) -> None:
         self.session.commit()
 
+    def document(self, reference: str, site_id: str) -> Optional[dict[str, Any]]:
+        """All stored fields of the dataset of this site whose id or name is
+        ``reference``: what ``package_show`` reads (``search.show``), by
+        primary key or name, without a query to parse and compile."""
+        row = self.session.execute(_DOCUMENT, {"reference": reference, "site_id": site_id}).first()
+        return None if row is None else _stored_fields(row._mapping, ["*"])
+
     def search(self, q: Any = None, **params: Any) -> pysolr.Results:
         request = SearchRequest.from_solr(q, params)
         query = request.compile(self.session)
@@ -185,6 +192,16 @@ class PostgresConnection:
         if len(rows) <= request.rows and (rows or request.start == 0):
             found = request.start + len(rows)
         return [_stored_fields(row._mapping, request.fl) for row in rows[:request.rows]], found
+
+
+# The index holds datasets only (CKAN's PackageSearchIndex): no entity type to check.
+_DOCUMENT = (
+    sa.select(index_table.c.doc, *(index_table.c[name] for name in index.DATASET_DICTS))
+    .where(index_table.c.site_id == sa.bindparam("site_id"),
+           sa.or_(index_table.c.id == sa.bindparam("reference"),
+                  index_table.c.name == sa.bindparam("reference")))
+    .limit(1)
+)
 
 
 def _page(request: SearchRequest, query: CompiledQuery, keys: Sequence[SortKey],
