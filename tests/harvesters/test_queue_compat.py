@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+import ckan.plugins.toolkit as tk
+
 # redis-py 8 (CKAN 2.12) times socket reads out after 5 s by default.
 IDLE_SECONDS = 6
 
@@ -62,3 +64,15 @@ def test_a_consumer_waiting_for_a_job_leaves_the_other_operations_a_connection()
     queue.get_gather_publisher().send({"harvest_job_id": "job-de-la-mairie"})
     waiting.join(timeout=5)
     assert [json.loads(body) for body in received] == [{"harvest_job_id": "job-de-la-mairie"}]
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_a_queue_operation_after_redis_dropped_the_kept_connection_reconnects() -> None:
+    """As after a restart of Redis: the connection kept since the last operation is closed."""
+    import redis
+    from ckanext.harvest import queue
+
+    dropped = queue.get_connection_redis().client_id()
+    with redis.Redis.from_url(tk.config["ckan.redis.url"]) as admin:
+        assert admin.client_kill_filter(_id=dropped) == 1
+    assert queue.get_connection_redis().client_id() != dropped

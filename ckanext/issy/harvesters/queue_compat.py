@@ -10,7 +10,9 @@ that touches ckanext-harvest's internals:
   SETINFO`` twice, maintenance notifications), about a millisecond, seven
   times per harvest job. The factory now returns one client per process
   and server, whose pool keeps its connections (0.2 ms per operation).
-  redis-py's pools are thread-safe and start afresh in a forked process.
+  redis-py's pools are thread-safe, start afresh in a forked process and
+  replace a connection the server has closed (Redis restarted) before
+  handing it out.
 - redis-py 8 gives every connection a 5-second socket timeout by default,
   and the consumers wait for queue messages with a ``BLPOP`` that has no
   timeout of its own: the gather and fetch consumers would crash after five
