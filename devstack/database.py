@@ -10,6 +10,8 @@ from devstack.settings import Databases
 
 CKAN_ROLE = "issy_ckan"
 DATASTORE_RO_ROLE = "issy_datastore_ro"
+# The key of the advisory lock around the creation of roles and databases.
+ROLES_LOCK = 920_400_001
 
 
 def _connect(admin_url: str):
@@ -62,6 +64,10 @@ def ensure_site_databases(admin_url: str, databases: Databases, secrets: dict[st
         raise StackError(f"Cannot connect to PostgreSQL as administrator: {error}") from None
     try:
         with connection.cursor() as cursor:
+            # Runs started together (test slots, a demo) share the roles, and
+            # PostgreSQL refuses the second of two concurrent updates of a role:
+            # one at a time, until this connection closes.
+            cursor.execute("SELECT pg_advisory_lock(%s)", (ROLES_LOCK,))
             _ensure_role(cursor, CKAN_ROLE, secrets["ckan_db"])
             _ensure_role(cursor, DATASTORE_RO_ROLE, secrets["datastore_ro"])
             for name in (databases.main, databases.datastore):
