@@ -11,12 +11,13 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestJob, HarvestObject
 from sqlalchemy import event
 
 from ckanext.issy.harvesters.finance import NAMES
 from devstack import scdl_samples
 from tests.harvesters.conftest import Feed, Harvest, errors, fixture_bytes
+from tests.support.harvest import gather
 from tests.support.http_server import Response
 
 BP = "budget-primitif-2024.csv"
@@ -183,6 +184,31 @@ def test_an_unchanged_reharvest_reports_each_document_not_modified_without_loadi
     job = model.Session.query(HarvestObject.state, HarvestObject.report_status, HarvestObject.retry_times,
                               HarvestObject.content).filter(HarvestObject.harvest_job_id == status["last_job"]["id"])
     assert job.all() == [("COMPLETE", "not modified", 0, None)] * 2
+
+
+def test_an_unchanged_reharvest_gathers_in_one_commit(harvest: Harvest, feed: Feed) -> None:
+    """The "not modified" objects go to the database with ckanext-harvest's own
+    commit of the job's gather_finished, not in commits of their own."""
+    feed.serve_file(BP)
+    feed.serve_file(CA)
+    source = harvest.source(feed.url(BP), {"urls": [feed.url(CA)]})
+    harvest.run(source)
+    job = tk.get_action("harvest_job_create")({"user": harvest.sysadmin["name"]}, {"source_id": source["id"]})
+    commits: list[Any] = []
+
+    def record(connection: Any) -> None:
+        commits.append(connection)
+
+    event.listen(model.meta.engine, "commit", record)
+    try:
+        gather()
+    finally:
+        event.remove(model.meta.engine, "commit", record)
+    assert len(commits) == 1
+    recorded = model.Session.query(HarvestObject.guid, HarvestObject.state, HarvestObject.report_status).filter(
+        HarvestObject.harvest_job_id == job["id"])
+    assert sorted((state, status) for _guid, state, status in recorded) == [("COMPLETE", "not modified")] * 2
+    assert model.Session.query(HarvestJob.gather_finished).filter(HarvestJob.id == job["id"]).scalar() is not None
 
 
 def test_a_304_answer_to_the_conditional_request_writes_nothing(harvest: Harvest, feed: Feed) -> None:

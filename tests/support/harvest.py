@@ -19,6 +19,13 @@ def _drain(consumer: Any, callback: Callable[..., Any]) -> None:
         callback(consumer, method, header, body)
 
 
+def gather() -> None:
+    """What the gather consumer does with the jobs in its queue."""
+    from ckanext.harvest import queue
+
+    _drain(queue.get_gather_consumer(), queue.gather_callback)
+
+
 def harvest(source_id: str, user: str) -> str:
     """One job through the Redis queues, until it is finished; returns its id.
 
@@ -29,7 +36,7 @@ def harvest(source_id: str, user: str) -> str:
     from ckanext.harvest import queue
 
     job = tk.get_action("harvest_job_create")({"user": user}, {"source_id": source_id})
-    _drain(queue.get_gather_consumer(), queue.gather_callback)
+    gather()
     _drain(queue.get_fetch_consumer(), queue.fetch_callback)
     tk.get_action("harvest_jobs_run")({"user": user}, {})  # marks the job finished
     return job["id"]

@@ -202,12 +202,18 @@ class IssyHarvesterBase(HarvesterBase):
         return self._new_object(job, item.guid, status, package_id, extras, item.content)
 
     @staticmethod
+    def _object(job: HarvestJob, guid: str, status: str, package_id: str | None,
+                extras: dict[str, str], content: str | None = None, **state: Any) -> HarvestObject:
+        return HarvestObject(guid=guid, job=job, content=content, package_id=package_id,
+                             extras=[HarvestObjectExtra(key=key, value=value)
+                                     for key, value in {**extras, STATUS: status}.items()],
+                             **state)
+
+    @staticmethod
     def _new_object(job: HarvestJob, guid: str, status: str, package_id: str | None,
-                    extras: dict[str, str], content: str | None = None, **state: Any) -> str:
-        obj = HarvestObject(guid=guid, job=job, content=content, package_id=package_id,
-                            extras=[HarvestObjectExtra(key=key, value=value)
-                                    for key, value in {**extras, STATUS: status}.items()],
-                            **state)
+                    extras: dict[str, str], content: str | None = None) -> str:
+        """An object for the fetch queue: committed now, before its id is sent."""
+        obj = IssyHarvesterBase._object(job, guid, status, package_id, extras, content)
         obj.save()
         return obj.id
 
@@ -217,10 +223,16 @@ class IssyHarvesterBase(HarvesterBase):
         fetch answering "unchanged" (complete, "not modified": the job report
         counts it), without sending it to the fetch queue, whose consumer would
         load the object again and update it four times to learn nothing. The
-        previous object stays the current one."""
+        previous object stays the current one.
+
+        Only added to the session: ckanext-harvest commits it with the job's
+        ``gather_finished`` when gather returns (``queue.gather_stage``, for
+        the consumer and ``run-test`` alike), one commit where a commit of its
+        own would cost a second one and an extra update of the job."""
         now = datetime.utcnow()
-        IssyHarvesterBase._new_object(job, guid, "unchanged", package_id, extras, state="COMPLETE",
-                                      report_status="not modified", fetch_started=now, fetch_finished=now)
+        model.Session.add(IssyHarvesterBase._object(
+            job, guid, "unchanged", package_id, extras, state="COMPLETE",
+            report_status="not modified", fetch_started=now, fetch_finished=now))
 
     # --- fetch and import -------------------------------------------------
     def fetch_stage(self, harvest_object: HarvestObject) -> bool:

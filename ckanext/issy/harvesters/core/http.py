@@ -27,7 +27,10 @@ from urllib3.util.retry import Retry
 
 from ckanext.issy.language import _
 
-CHUNK_BYTES = 64 * 1024
+# Large reads: each chunk costs a pass through requests and urllib3 (a 5.6 MB
+# file took 12.5 ms to download in 64 KiB chunks, 9.1 ms in 1 MiB ones); the
+# size limit is still checked after every chunk.
+CHUNK_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
