@@ -5,6 +5,7 @@ from there, and the site's next `ckan harvester run` marks it finished.
 Used by the tests and bench/."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,19 +27,29 @@ def gather() -> None:
     _drain(queue.get_gather_consumer(), queue.gather_callback)
 
 
-def harvest(source_id: str, user: str) -> str:
+def harvest(source_id: str, user: str, steps: dict[str, list[float]] | None = None) -> str:
     """One job through the Redis queues, until it is finished; returns its id.
 
     Only what the job costs: ckanext-harvest sends a job to the gather
     queue when it creates it, so no ``harvest_jobs_run`` is needed before
     the consumers (the one a site's cron runs every few minutes does its
-    rounds whether or not a job is running)."""
+    rounds whether or not a job is running). ``steps`` (bench/) receives
+    the seconds of each of the four steps."""
     from ckanext.harvest import queue
 
-    job = tk.get_action("harvest_job_create")({"user": user}, {"source_id": source_id})
-    gather()
-    _drain(queue.get_fetch_consumer(), queue.fetch_callback)
-    tk.get_action("harvest_jobs_run")({"user": user}, {})  # marks the job finished
+    def step(name: str, work: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        result = work()
+        if steps is not None:
+            steps.setdefault(name, []).append(time.perf_counter() - start)
+        return result
+
+    job = step("harvest_job_create", lambda: tk.get_action("harvest_job_create")(
+        {"user": user}, {"source_id": source_id}))
+    step("gather consumer", gather)
+    step("fetch consumer", lambda: _drain(queue.get_fetch_consumer(), queue.fetch_callback))
+    # Marks the job finished and reindexes its source.
+    step("harvest_jobs_run", lambda: tk.get_action("harvest_jobs_run")({"user": user}, {}))
     return job["id"]
 
 
