@@ -75,9 +75,10 @@ class IssySearchPlugin(IssyTranslation, p.SingletonPlugin):
         return spatial.with_bbox_filter(search_params)
 
 
-@tk.blanket.config_declarations("config_declarations/issy_finance_harvester.yaml")
 class IssyFinanceHarvester(IssyTranslation, finance.ScdlBudgetHarvester):
-    """Harvest source type ``issy_finance``: SCDL budget files (docs/harvesters.md)."""
+    """Harvest source type ``issy_finance``: SCDL budget files (docs/harvesters.md).
+    Its site settings are the shared ``ckanext.issy.harvest.*`` ones, declared
+    by ``issy``, which every harvester plugin needs."""
 
     p.implements(p.ITranslation, inherit=True)
     p.implements(IHarvester)
