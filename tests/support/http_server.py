@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import chain
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -63,7 +64,8 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
         def _write(self, response: Response) -> int:
             written = 0
             try:
-                for chunk in (response.body, *(response.stream or ())):
+                # chain, not a tuple: a stream is generated while it is sent, never held whole.
+                for chunk in chain((response.body,), response.stream or ()):
                     self.wfile.write(chunk)
                     written += len(chunk)
             except (BrokenPipeError, ConnectionResetError):

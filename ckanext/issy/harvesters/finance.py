@@ -391,8 +391,8 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
         return merged, problems
 
     def read_items(self, download: http.Download, config: dict[str, Any]) -> list[Item]:
-        assert download.content is not None
-        return document_items(download.content, download.url, config.get("encoding"), download.charset)
+        # Budget files are small (the shared 50 MiB limit): read whole, by the fast path.
+        return document_items(download.read_bytes(), download.url, config.get("encoding"), download.charset)
 
     def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
         with collector_paused():

@@ -1,10 +1,13 @@
-"""Downloads: allow-list and SSRF guard, retries, timeouts, size cap, conditional requests."""
+"""Downloads: allow-list and SSRF guard, retries, timeouts, size cap, conditional
+requests, the temporary file."""
 from __future__ import annotations
 
 import hashlib
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
+import ckan.plugins.toolkit as tk
 import pytest
 import urllib3.util.connection
 import urllib3.util.retry
@@ -53,8 +56,9 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 def test_an_allow_listed_loopback_server_is_downloaded_from() -> None:
     with serve({"/bp.csv": lambda q: Response(BODY, headers={"ETag": '"v1"'})}, host="127.0.0.2") as server:
-        download = http.fetch(server.url + "/bp.csv", settings_for(server.url))
-    assert download.content == BODY
+        with http.fetch(server.url + "/bp.csv", settings_for(server.url)) as download:
+            assert download.read_bytes() == BODY
+    assert download.size == len(BODY)
     assert download.etag == '"v1"'
 
 
@@ -62,8 +66,8 @@ def test_a_download_carries_the_sha256_of_its_whole_body() -> None:
     """Hashed chunk by chunk while streaming: a body of several chunks."""
     body = BODY * (3 * http.CHUNK_BYTES // len(BODY) + 1)
     with serve({"/bp.csv": lambda q: Response(body)}, host="127.0.0.2") as server:
-        download = http.fetch(server.url + "/bp.csv", settings_for(server.url))
-    assert download.content == body
+        with http.fetch(server.url + "/bp.csv", settings_for(server.url)) as download:
+            assert download.read_bytes() == body
     assert download.sha256 == hashlib.sha256(body).hexdigest()
 
 
@@ -111,8 +115,8 @@ def test_a_429_is_retried_after_the_delay_the_server_asks_for(monkeypatch: pytes
     monkeypatch.setattr(urllib3.util.retry.time, "sleep", slept.append)
     busy = Response(b"busy", status=429, headers={"Retry-After": "2"})
     with serve({"/bp.csv": sequence(busy, Response(BODY))}, host="127.0.0.2") as server:
-        download = http.fetch(server.url + "/bp.csv", settings_for(server.url))
-    assert download.content == BODY
+        with http.fetch(server.url + "/bp.csv", settings_for(server.url)) as download:
+            assert download.read_bytes() == BODY
     assert len(server.requests) == 2
     assert slept == [2.0]
 
@@ -122,7 +126,7 @@ def test_a_retry_after_longer_than_the_maximum_is_shortened(monkeypatch: pytest.
     monkeypatch.setattr(urllib3.util.retry.time, "sleep", slept.append)
     busy = Response(b"busy", status=503, headers={"Retry-After": "3600"})
     with serve({"/bp.csv": sequence(busy, Response(BODY))}, host="127.0.0.2") as server:
-        http.fetch(server.url + "/bp.csv", settings_for(server.url, retry_after_max=5.0))
+        http.fetch(server.url + "/bp.csv", settings_for(server.url, retry_after_max=5.0)).close()
     assert slept == [5.0]
 
 
@@ -175,6 +179,70 @@ def test_conditional_requests_send_the_validators_and_304_means_unchanged() -> N
         download = http.fetch(server.url + "/bp.csv", settings_for(server.url), etag='"v1"',
                               last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
     assert download.not_modified
+    assert download.path is None
     assert download.sha256 is None
+    with pytest.raises(ValueError):
+        download.read_bytes()
     assert server.request_headers[0]["If-None-Match"] == '"v1"'
     assert server.request_headers[0]["If-Modified-Since"] == "Mon, 01 Jan 2024 00:00:00 GMT"
+
+
+# --- the temporary file -------------------------------------------------
+def test_the_body_is_in_a_temporary_file_deleted_when_the_download_is_closed(tmp_path: Path) -> None:
+    with serve({"/bp.csv": lambda q: Response(BODY)}, host="127.0.0.2") as server:
+        with http.fetch(server.url + "/bp.csv", settings_for(server.url, download_dir=str(tmp_path))) as download:
+            assert download.path is not None and download.path.parent == tmp_path
+            assert download.path.read_bytes() == BODY
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_close_deletes_the_file_without_a_with_block(tmp_path: Path) -> None:
+    with serve({"/bp.csv": lambda q: Response(BODY)}, host="127.0.0.2") as server:
+        download = http.fetch(server.url + "/bp.csv", settings_for(server.url, download_dir=str(tmp_path)))
+    assert [download.path] == list(tmp_path.iterdir())
+    download.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_download_abandoned_over_the_size_limit_leaves_no_file(tmp_path: Path) -> None:
+    endless = (b"x" * 1024 * 1024 for _ in range(512))
+    with serve({"/big.csv": lambda q: Response(stream=endless)}, host="127.0.0.2") as server:
+        with pytest.raises(http.FetchError, match="dépasse la limite"):
+            http.fetch(server.url + "/big.csv",
+                       settings_for(server.url, max_bytes=3 * 1024 * 1024, download_dir=str(tmp_path)))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("response, error", [
+    (Response(b"erreur", status=500), "HTTP 500"),
+    (Response(b"introuvable", status=404), "HTTP 404"),
+    (Response(BODY, content_length=len(BODY) * 10), "a échoué"),  # cut short while writing
+])
+def test_a_failed_download_leaves_no_file(response: Response, error: str, tmp_path: Path) -> None:
+    with serve({"/bp.csv": lambda q: response}, host="127.0.0.2") as server:
+        with pytest.raises(http.FetchError, match=error):
+            http.fetch(server.url + "/bp.csv", settings_for(server.url, retries=0, download_dir=str(tmp_path)))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_download_directory_that_cannot_be_written_is_a_readable_error(tmp_path: Path) -> None:
+    missing = tmp_path / "absent"
+    with serve({"/bp.csv": lambda q: Response(BODY)}, host="127.0.0.2") as server:
+        with pytest.raises(http.FetchError, match=f"(could not be saved in|n’a pas pu être enregistré dans) {missing}"):
+            http.fetch(server.url + "/bp.csv", settings_for(server.url, download_dir=str(missing)))
+
+
+# --- the size limit of a source kind ------------------------------------
+def test_the_size_limit_comes_from_the_setting_a_source_kind_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(tk.config, "ckanext.issy.harvest.elections.max_bytes", "500000000")
+    assert http.HttpSettings.from_config().max_bytes == 50 * 1024 * 1024
+    assert http.HttpSettings.from_config("ckanext.issy.harvest.elections.max_bytes").max_bytes == 500_000_000
+
+
+def test_a_file_over_a_source_kinds_limit_names_that_limits_setting() -> None:
+    with serve({"/resultats.csv": lambda q: Response(BODY * 100)}, host="127.0.0.2") as server:
+        settings = settings_for(server.url, max_bytes=len(BODY),
+                                max_bytes_option="ckanext.issy.harvest.elections.max_bytes")
+        with pytest.raises(http.FetchError, match=rf"dépasse la limite de {len(BODY)} octets "
+                                                  r"\(ckanext\.issy\.harvest\.elections\.max_bytes\)"):
+            http.fetch(server.url + "/resultats.csv", settings)

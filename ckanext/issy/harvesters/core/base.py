@@ -63,6 +63,11 @@ class IssyHarvesterBase(HarvesterBase):
     """Shared gather / fetch / import logic; a source kind implements the hooks."""
 
     # --- hooks of a source kind -------------------------------------------
+    # The setting that limits the size of the kind's downloads (declared with
+    # a default in config_declarations/issy.yaml): election results need a
+    # larger limit than budget files.
+    max_bytes_option: str = http.MAX_BYTES
+
     def info(self) -> dict[str, str]:
         raise NotImplementedError
 
@@ -71,7 +76,8 @@ class IssyHarvesterBase(HarvesterBase):
         raise NotImplementedError
 
     def read_items(self, download: http.Download, config: dict[str, Any]) -> list[Item]:
-        """Split a downloaded file into items; raises ReadError."""
+        """Split a downloaded file (``download.path``) into items; raises
+        ReadError. The file is deleted when this returns."""
         raise NotImplementedError
 
     def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
@@ -137,7 +143,7 @@ class IssyHarvesterBase(HarvesterBase):
             .filter(HarvestObject.harvest_source_id == source.id, HarvestObject.current.is_(True))
         }
         urls = [source.url, *config["urls"]]
-        settings = http.HttpSettings.from_config()
+        settings = http.HttpSettings.from_config(self.max_bytes_option)
         seen: dict[str, str] = {}  # guid -> the file it came from
         read: set[str] = set()
         ids: list[str] = []
@@ -179,11 +185,12 @@ class IssyHarvesterBase(HarvesterBase):
         # A file harvested with another configuration must be read again.
         same_config = last.get(CONFIG) == config_hash(config)
         try:
-            download = http.fetch(url, settings, *(
-                (last.get(ETAG), last.get(LAST_MODIFIED)) if same_config else (None, None)))
-            if download.not_modified or (same_config and download.sha256 == last.get(FILE_HASH)):
-                return download, None
-            items = self.read_items(download, config)
+            # Leaving the block deletes the downloaded file; its validators and hash stay.
+            with http.fetch(url, settings, *(
+                    (last.get(ETAG), last.get(LAST_MODIFIED)) if same_config else (None, None))) as download:
+                if download.not_modified or (same_config and download.sha256 == last.get(FILE_HASH)):
+                    return download, None
+                items = self.read_items(download, config)
         except (http.FetchError, ReadError) as error:
             log.warning("Harvest of %s: %s", url, error)
             self._save_gather_error(str(error), job)
