@@ -9,10 +9,10 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.harvest.interfaces import IHarvester
 
-from ckanext.issy import I18N_DIR, I18N_DOMAIN, csrf, helpers
+from ckanext.issy import I18N_DIR, I18N_DOMAIN, cli, csrf, helpers
 from ckanext.issy.harvesters import finance, queue_compat
 from ckanext.issy.search import ckan_hooks, spatial, tracking_batch
-from ckanext.issy.logic import auth
+from ckanext.issy.logic import actions, auth
 from ckanext.issy.theme import facets as theme_facets
 from ckanext.issy.theme import helpers as theme_helpers
 from ckanext.issy.theme import settings as theme_settings
@@ -39,12 +39,16 @@ class IssyTranslation:
 
 @tk.blanket.config_declarations("config_declarations/issy.yaml")
 class IssyPlugin(IssyTranslation, p.SingletonPlugin):
-    """Core plugin: translations, templates and helpers shared by all features."""
+    """Core plugin: translations, templates and helpers shared by all features,
+    the harvesters' shared settings (``ckanext.issy.harvest.*``) and the
+    ``ckan issy`` command group."""
 
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IActions)
+    p.implements(p.IClick)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
@@ -55,6 +59,12 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
 
     def get_helpers(self) -> dict[str, Any]:
         return helpers.get_helpers()
+
+    def get_actions(self) -> dict[str, Any]:
+        return actions.get_actions()
+
+    def get_commands(self) -> list[Any]:
+        return cli.get_commands()
 
 
 @tk.blanket.config_declarations("config_declarations/issy_search.yaml")

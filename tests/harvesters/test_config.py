@@ -10,6 +10,7 @@ import pytest
 
 from ckanext.issy.harvesters.core.base import ConfigError
 from ckanext.issy.harvesters.finance import ScdlBudgetHarvester
+from devstack.settings import SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "harvesters.md"
 
@@ -24,6 +25,8 @@ def test_the_documentation_has_configuration_examples() -> None:
 
 
 @pytest.mark.usefixtures("with_plugins")
+# The demo's sample feeds are on a loopback address that the demo allows.
+@pytest.mark.ckan_config("ckanext.issy.harvest.allowed_hosts", f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}")
 @pytest.mark.parametrize("example", doc_examples())
 def test_every_configuration_example_of_the_documentation_is_valid(example: str) -> None:
     normalised = json.loads(ScdlBudgetHarvester().validate_config(example))

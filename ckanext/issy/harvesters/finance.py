@@ -26,7 +26,7 @@ from ckanext.harvest.model import HarvestObject
 from werkzeug.datastructures import FileStorage
 
 from ckanext.issy.harvesters.core import datastore, http
-from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item
+from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item, create_dataset
 from ckanext.issy.harvesters.core.bulk import collector_paused
 from ckanext.issy.harvesters.core.datastore import Column
 from ckanext.issy.harvesters.core.reading import SPACES, ReadError, parse_number, read_csv
@@ -405,7 +405,7 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
         self._report(obj, warnings, _("Warning: "))
         owner_org = tk.get_action("package_show")(dict(context), {"id": obj.source.id})["owner_org"]
         self._ensure_group(config["group"], context)
-        return publish_document(obj.package_id, document, rows, config, owner_org, context)
+        return publish_document(obj, document, rows, config, owner_org, context)
 
     def _report(self, obj: HarvestObject, problems: list[tuple[int, str]], prefix: str) -> None:
         for line, message in problems[:MAX_REPORTED]:
@@ -426,30 +426,27 @@ def _resource(package: dict[str, Any], role: str) -> dict[str, Any] | None:
     return next((r for r in package["resources"] if r.get("issy_role") == role), None)
 
 
-def publish_document(package_id: str | None, document: dict[str, Any],
+def publish_document(obj: HarvestObject, document: dict[str, Any],
                      rows: Sequence[Sequence[str]], config: dict[str, Any], owner_org: str,
                      context: dict[str, Any]) -> str:
-    """Create or update the document's dataset. The DataStore table is replaced
-    before the metadata, atomically: a failure leaves the previous table."""
+    """Create or update the dataset of the document of ``obj``. The DataStore
+    table is replaced before the metadata, atomically: a failure leaves the
+    previous table."""
     action = tk.get_action
     wanted = package_dict(document, rows, config, owner_org)
     data = normalised_csv(rows)
     csv_name = f"{_slug(wanted['title'])}.csv"
-    existing = action("package_show")(dict(context), {"id": package_id}) if package_id else None
+    existing = action("package_show")(dict(context), {"id": obj.package_id}) if obj.package_id else None
     if existing is None or existing["state"] != "active":
-        package = action("package_create")(dict(context), {**wanted, "name": IssyHarvesterBase._gen_new_name(wanted["title"])})
-        try:
-            data_resource = action("resource_create")(dict(context), {
-                "package_id": package["id"], "name": _("Data (normalised CSV, SCDL)"), "format": "CSV",
-                "issy_role": "data", "url": csv_name, "upload": _upload(data, csv_name)})
-            datastore.load(data_resource["id"], SCDL_COLUMNS, rows, dict(context))
-            action("resource_create")(dict(context), {
-                "package_id": package["id"], "name": _("Original file: {name}").format(name=document["file"]),
-                "format": "CSV", "issy_role": "source", "url": document["source_url"]})
-        except Exception:
-            # Nothing half-published: the next run creates the dataset afresh.
-            action("dataset_purge")(dict(context), {"id": package["id"]})
-            raise
+        # A failure from here on purges the new dataset (IssyHarvesterBase.import_stage).
+        package = create_dataset(obj, {**wanted, "name": IssyHarvesterBase._gen_new_name(wanted["title"])}, context)
+        data_resource = action("resource_create")(dict(context), {
+            "package_id": package["id"], "name": _("Data (normalised CSV, SCDL)"), "format": "CSV",
+            "issy_role": "data", "url": csv_name, "upload": _upload(data, csv_name)})
+        datastore.load(data_resource["id"], SCDL_COLUMNS, rows, dict(context))
+        action("resource_create")(dict(context), {
+            "package_id": package["id"], "name": _("Original file: {name}").format(name=document["file"]),
+            "format": "CSV", "issy_role": "source", "url": document["source_url"]})
         return package["id"]
     data_resource = _resource(existing, "data")
     assert data_resource is not None, "a harvested budget dataset always has its data resource"

@@ -15,14 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.plugins import PluginImplementations
 from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+from sqlalchemy import and_, or_, text
 from sqlalchemy.orm import defer, selectinload
 
 from ckanext.issy.harvesters.core import http
@@ -111,11 +115,7 @@ class IssyHarvesterBase(HarvesterBase):
         if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
             problems.append(_('"urls" must be a list of URLs'))
             urls = []
-        for url in urls:
-            try:
-                http.check_url(url)
-            except http.RefusedAddress as error:
-                problems.append(str(error))
+        problems += url_problems(urls)
         withdraw = raw.get("withdraw", tk.config.get("ckanext.issy.harvest.withdraw"))
         if withdraw not in WITHDRAW_MODES:
             problems.append(_('"withdraw" must be "delete" or "mark"'))
@@ -126,6 +126,16 @@ class IssyHarvesterBase(HarvesterBase):
         if encoding:
             common["encoding"] = encoding
         return common, problems
+
+    def source_problems(self, url: str, config: str | None) -> list[str]:
+        """Why a source with this URL and configuration would be refused when
+        saved (the same checks as ``validate_config`` plus its URL's)."""
+        problems = url_problems([url])
+        try:
+            self.load_config(config)
+        except ConfigError as error:
+            problems.append(str(error))
+        return problems
 
     # --- gather -----------------------------------------------------------
     def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
@@ -172,7 +182,9 @@ class IssyHarvesterBase(HarvesterBase):
                     ids.append(object_id)
         for guid, obj in previous.items():
             came_from = _extras(obj).get(SOURCE_URL)
-            if guid not in seen and (came_from in read or came_from not in urls):
+            # A dataset withdrawn with "mark" keeps its withdrawal current.
+            withdrawn = _extras(obj).get(STATUS) == "delete"
+            if guid not in seen and not withdrawn and (came_from in read or came_from not in urls):
                 ids.append(self._new_object(harvest_job, guid, "delete", obj.package_id, {}))
         return ids
 
@@ -253,43 +265,138 @@ class IssyHarvesterBase(HarvesterBase):
         if status == "delete":
             self._withdraw(harvest_object, config["withdraw"], context)
             return True
+        previous = _current_object(harvest_object)
+        before = harvest_object.package_id
+        if _is_active(before):
+            # The update's index writes name this object (a new dataset is
+            # linked by create_dataset).
+            _link(harvest_object, before)
+        message = None
         try:
             package_id = self.import_item(harvest_object, config, context)
         except tk.ValidationError as error:
-            self._save_object_error(
-                _("{guid}: the dataset was refused: {errors}").format(
-                    guid=harvest_object.guid, errors=error.error_summary), harvest_object, "Import")
-            return False
+            package_id, message = None, _("{guid}: the dataset was refused: {errors}").format(
+                guid=harvest_object.guid, errors=error.error_summary)
         except DataStoreError as error:
-            self._save_object_error(f"{harvest_object.guid}: {error}", harvest_object, "Import")
-            return False
+            package_id, message = None, f"{harvest_object.guid}: {error}"
+        except Exception:
+            _abandon(harvest_object, before, previous, context)
+            raise
         if package_id is None:
+            _abandon(harvest_object, before, previous, context)
+            if message:
+                self._save_object_error(message, harvest_object, "Import")
             return False
-        self._make_current(harvest_object, package_id)
+        _link(harvest_object, package_id)
+        model.Session.commit()
         return True
-
-    @staticmethod
-    def _make_current(harvest_object: HarvestObject, package_id: str | None, current: bool = True) -> None:
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.guid == harvest_object.guid,
-            HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
-            HarvestObject.current.is_(True),
-        ).update({"current": False}, synchronize_session=False)
-        harvest_object.current = current
-        harvest_object.package_id = package_id
-        harvest_object.save()
 
     def _withdraw(self, harvest_object: HarvestObject, mode: str, context: dict[str, Any]) -> None:
         """An item gone from its source: delete its dataset, or mark it withdrawn."""
-        if harvest_object.package_id and _is_active(harvest_object.package_id):
-            if mode == "delete":
-                tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
-            else:
-                package = tk.get_action("package_show")(dict(context), {"id": harvest_object.package_id})
-                extras = [e for e in package.get("extras", []) if e["key"] != "issy_withdrawn"]
-                extras.append({"key": "issy_withdrawn", "value": date.today().isoformat()})
-                tk.get_action("package_patch")(dict(context), {"id": package["id"], "extras": extras})
-        self._make_current(harvest_object, harvest_object.package_id, current=False)
+        if not _is_active(harvest_object.package_id):
+            _unlink(harvest_object, None)
+        elif mode == "delete":
+            tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
+            _unlink(harvest_object, None)
+        else:
+            # Still published, so still linked to its source (the source page
+            # lists it, harvest_source_clear removes it).
+            _link(harvest_object, harvest_object.package_id)
+            package = tk.get_action("package_show")(dict(context), {"id": harvest_object.package_id})
+            extras = [e for e in package.get("extras", []) if e["key"] != "issy_withdrawn"]
+            extras.append({"key": "issy_withdrawn", "value": date.today().isoformat()})
+            tk.get_action("package_patch")(dict(context), {"id": package["id"], "extras": extras})
+
+
+def issy_harvester(source_type: str | None) -> IssyHarvesterBase | None:
+    """The loaded harvester of the extension for a source type, if any."""
+    for harvester in PluginImplementations(IHarvester):
+        if isinstance(harvester, IssyHarvesterBase) and harvester.info()["name"] == source_type:
+            return harvester
+    return None
+
+
+def url_problems(urls: list[str]) -> list[str]:
+    """The URLs of a source that would be refused, checked as far as possible
+    without the network (http.Guard.check_url), with why."""
+    guard = http.Guard(http.HttpSettings.from_config().allowed)
+    problems = []
+    for url in urls:
+        try:
+            guard.check_url(url)
+        except http.RefusedAddress as error:
+            problems.append(str(error))
+    return problems
+
+
+def create_dataset(harvest_object: HarvestObject, data: dict[str, Any],
+                   context: dict[str, Any]) -> dict[str, Any]:
+    """``package_create`` for a new item, linked to its source as ckanext-harvest's
+    own harvesters link theirs: the dataset's id is chosen here and the harvest
+    object made current for it before the dataset is first indexed, so that
+    ckanext-harvest's ``before_dataset_index`` adds ``harvest_source_id`` and
+    the harvest extras. The foreign key to the dataset is checked when the
+    dataset's own commit creates it."""
+    package_id = str(uuid.uuid4())
+    _link(harvest_object, package_id, deferred=True)
+    return tk.get_action("package_create")(dict(context), {**data, "id": package_id})
+
+
+def _current_object(harvest_object: HarvestObject) -> HarvestObject | None:
+    """The object that is current for the item before this one is imported."""
+    return model.Session.query(HarvestObject).filter(
+        HarvestObject.guid == harvest_object.guid,
+        HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+        HarvestObject.current.is_(True),
+        HarvestObject.id != harvest_object.id,
+    ).first()
+
+
+def _link(harvest_object: HarvestObject, package_id: str, deferred: bool = False) -> None:
+    """Makes ``harvest_object`` the current object of its item and of its
+    dataset. Flushed, not committed: the next action commits it with the
+    dataset's index row, which then names the source."""
+    model.Session.query(HarvestObject).filter(
+        or_(and_(HarvestObject.guid == harvest_object.guid,
+                 HarvestObject.harvest_source_id == harvest_object.harvest_source_id),
+            HarvestObject.package_id == package_id),
+        HarvestObject.current.is_(True),
+        HarvestObject.id != harvest_object.id,
+    ).update({"current": False}, synchronize_session="fetch")
+    harvest_object.current = True
+    harvest_object.package_id = package_id
+    if deferred:  # the dataset does not exist yet
+        model.Session.execute(text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+    model.Session.add(harvest_object)
+    model.Session.flush()
+
+
+def _unlink(harvest_object: HarvestObject, previous: HarvestObject | None) -> None:
+    """After a failed import or a withdrawal: ``harvest_object`` is not
+    current, and ``previous`` (the item's current object before the import,
+    if any) is current again."""
+    model.Session.query(HarvestObject).filter(
+        HarvestObject.guid == harvest_object.guid,
+        HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+        HarvestObject.current.is_(True),
+    ).update({"current": False}, synchronize_session="fetch")
+    harvest_object.current = False
+    if previous is not None:
+        previous.current = True
+    model.Session.commit()
+
+
+def _abandon(harvest_object: HarvestObject, before: str | None, previous: HarvestObject | None,
+             context: dict[str, Any]) -> None:
+    """After a failed import: the item's previous object is current again and
+    nothing is half-published: a dataset this import created is purged (the
+    next run creates it afresh)."""
+    model.Session.rollback()
+    created = harvest_object.package_id if harvest_object.package_id != before else None
+    harvest_object.package_id = before  # purging the dataset would delete an object pointing at it
+    _unlink(harvest_object, previous)
+    if created and model.Package.get(created) is not None:
+        tk.get_action("dataset_purge")(dict(context), {"id": created})
 
 
 def _file_extras(url: str, download: http.Download, config: dict[str, Any]) -> dict[str, str]:
