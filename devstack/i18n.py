@@ -312,7 +312,9 @@ def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-def _user_facing_attributes(tag: str, attrs: dict[str, str]) -> frozenset[str]:
+def user_facing_attributes(tag: str, attrs: dict[str, str]) -> frozenset[str]:
+    """The attributes of this tag that a visitor reads or hears (also used
+    by the page crawl test, tests/support/page_language.py)."""
     names = set(TEXT_ATTRIBUTES)
     if tag == "input" and attrs.get("type", "").lower() in BUTTON_INPUT_TYPES:
         names.add("value")
@@ -332,7 +334,7 @@ class _LiteralFinder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._invisible = tag in INVISIBLE_ELEMENTS
         values = {name: value or "" for name, value in attrs}
-        for name in sorted(_user_facing_attributes(tag, values) & values.keys()):
+        for name in sorted(user_facing_attributes(tag, values) & values.keys()):
             if _has_letters(values[name]):
                 self.found.append((self._attribute_line(name), values[name], name))
 

@@ -85,7 +85,7 @@ def test_base_blocks_add_description_feed_and_stylesheets(app, lang: str) -> Non
 @pytest.mark.parametrize("lang, texts", [
     ("fr", ("Les données ouvertes d’Issy-les-Moulineaux", "Les plus consultées", "Nouveautés",
             "Chiffres clés", "Suivre les nouvelles données", "Flux Atom des nouveaux jeux de données")),
-    ("en", ("The open data of Issy-les-Moulineaux", "Most viewed", "New", "Key figures",
+    ("en", ("The open data of Issy-les-Moulineaux", "Most viewed", "New data", "Key figures",
             "Follow new data", "Atom feed of new datasets")),
 ])
 def test_home_page(app, portal: dict[str, Any], lang: str, texts) -> None:
