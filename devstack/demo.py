@@ -74,6 +74,9 @@ def initialise(admin_url: str, secrets: dict[str, str]) -> None:
     ckan_cli.prepare_site(INI, admin_url)
     _ensure_sysadmin(secrets["admin"])
     _load_sample_data()
+    # After an upgrade, what is indexed may have changed (e.g. the link of
+    # harvested datasets to their source): a few datasets, a few seconds.
+    ckan_cli.run("search-index", "rebuild", ini=INI)
     INIT_STAMP.write_text(fingerprint)
 
 

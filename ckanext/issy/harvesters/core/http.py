@@ -271,11 +271,9 @@ def check_url(url: str) -> None:
 
 
 def _too_big(url: str, settings: HttpSettings) -> FetchError:
-    # The msgid names the shared setting, whose translations exist; a source
-    # kind limited by a setting of its own names that one instead.
-    message = _("{url} is larger than the limit of {limit} bytes (ckanext.issy.harvest.max_bytes)")
-    return FetchError(message.replace(MAX_BYTES, settings.max_bytes_option).format(
-        url=url, limit=settings.max_bytes))
+    # The message names the setting to raise: the source kind's own, if it has one.
+    return FetchError(_("{url} is larger than the limit of {limit} bytes ({option})").format(
+        url=url, limit=settings.max_bytes, option=settings.max_bytes_option))
 
 
 @contextmanager
