@@ -142,6 +142,9 @@ def test_harvest_source_clear_removes_the_datasets_of_the_source(harvest: Harves
     harvest.run(source)
 
     tk.get_action("harvest_source_clear")({"user": harvest.sysadmin["name"]}, {"id": source["id"]})
+    # As the next request would: the action's own SQL ends with a COMMIT that
+    # the session does not know of (on CKAN 2.11 a savepoint then fails).
+    model.Session.remove()
 
     assert of_source(source) == []
     assert model.Session.query(model.Package).filter(model.Package.type == "dataset").count() == 0
