@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import functools
 import json
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+from devstack.loopback import LoopbackHTTPServer
 from devstack.settings import SAMPLE_FEEDS, SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT
 
 SAMPLE_TAG = "exemple"
@@ -151,7 +152,7 @@ def _finance_source(action: Any, context: Any) -> None:
 def serve_feeds() -> int:
     """Serve devstack/samples/ until stopped (the demo's Procfile runs it)."""
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SAMPLE_FEEDS))
-    with ThreadingHTTPServer((SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT), handler) as server:
+    with LoopbackHTTPServer((SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT), handler) as server:
         print(f"Sample feeds: {FEEDS_URL}/ ({SAMPLE_FEEDS})", flush=True)
         try:
             server.serve_forever()

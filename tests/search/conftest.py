@@ -10,6 +10,7 @@ import pytest
 
 from ckan.tests import factories
 
+from devstack.loopback import LoopbackHTTPServer
 from tests.search.support import csv, dataset
 
 ORGANIZATION_TITLE = "Ville d'Issy-les-Moulineaux"
@@ -39,7 +40,7 @@ def grand_paris(sysadmin: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-class SolrStub(http.server.ThreadingHTTPServer):
+class SolrStub(LoopbackHTTPServer):
     """Answers like an empty Solr core and records every request path."""
 
     def __init__(self) -> None:

@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import chain
 from urllib.parse import parse_qs, urlsplit
+
+from devstack.loopback import LoopbackHTTPServer
 
 
 @dataclass
@@ -96,7 +98,7 @@ def serve(routes: dict[str, Route], host: str = "127.0.0.1") -> Iterator[Fixture
     if not host.startswith("127."):
         raise ValueError("test servers only listen on loopback addresses")
     fixture = FixtureServer(url="", routes=routes)
-    httpd = ThreadingHTTPServer((host, 0), _handler(fixture))
+    httpd = LoopbackHTTPServer((host, 0), _handler(fixture))
     httpd.daemon_threads = True
     fixture.url = f"http://{host}:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
