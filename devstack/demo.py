@@ -44,6 +44,11 @@ def _settings(urls: dict[str, str], redis_base: str, port: int) -> dict[str, str
         "ckan.tracking_enabled": "true",
         "ckanext.issy.demo_banner": "true",
         "ckanext.issy.harvest.allowed_hosts": f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}",
+        # The catalogue data.gouv.fr harvests (docs/datagouv.md); paging links start with base_uri.
+        "ckanext.dcat.rdf.profiles": "issy_dcat_ap_fr",
+        "ckanext.dcat.base_uri": f"http://{DEMO_HOST}:{port}",
+        "ckanext.dcat.datasets_per_page": "100",
+        "ckanext.dcat.enable_content_negotiation": "false",
         "debug": "false",
     }
 

@@ -40,6 +40,9 @@ DATASETS: list[dict[str, Any]] = [
         "notes": "Résultats du premier tour par bureau de vote.",
         "tags": ["élections", "municipales"],
         "groups": ["elections"],
+        # Coverage fields (issy_dcat), moved into the extras data.gouv.fr reads.
+        "coverage": {"frequency": "NEVER", "temporal_start": "2020-03-15", "temporal_end": "2020-03-15",
+                     "spatial_coverage": "commune"},
         "table": {
             "fields": [
                 {"id": "bureau", "type": "text"},
@@ -59,6 +62,7 @@ DATASETS: list[dict[str, Any]] = [
         "notes": "Places libres dans les parkings publics de la ville.",
         "tags": ["stationnement", "mobilité"],
         "groups": ["mobilite"],
+        "coverage": {"frequency": "UPDATE_CONT", "spatial_coverage": "commune"},
         "table": {
             "fields": [
                 {"id": "parking", "type": "text"},
@@ -107,9 +111,10 @@ def _dataset(spec: dict[str, Any]) -> dict[str, Any]:
         "title": spec["title"],
         "notes": spec["notes"] + SAMPLE_NOTE,
         "owner_org": ORGANIZATION["name"],
-        "license_id": "odc-odbl",
+        "license_id": "lov2",  # data.gouv.fr's id of the Licence Ouverte 2.0 (issy_dcat's list)
         "tags": [{"name": tag} for tag in (*spec["tags"], SAMPLE_TAG)],
         "groups": [{"name": group} for group in spec["groups"]],
+        **spec["coverage"],
     }
 
 

@@ -10,9 +10,12 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.interfaces import IHarvester
 
 from ckanext.issy import I18N_DIR, I18N_DOMAIN, cli, csrf, helpers
+from ckanext.issy.dcat import actions as dcat_actions
+from ckanext.issy.dcat import charset, licences, resources
+from ckanext.issy.dcat import helpers as dcat_helpers
 from ckanext.issy.harvesters import finance, queue_compat
 from ckanext.issy.search import ckan_hooks, spatial, tracking_batch
-from ckanext.issy.logic import actions, auth
+from ckanext.issy.logic import actions, auth, validators
 from ckanext.issy.theme import facets as theme_facets
 from ckanext.issy.theme import helpers as theme_helpers
 from ckanext.issy.theme import settings as theme_settings
@@ -124,3 +127,37 @@ class IssyThemePlugin(IssyTranslation, p.SingletonPlugin):
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         return theme_facets.dataset_facets(facets_dict)
+
+
+@tk.blanket.config_declarations("config_declarations/issy_dcat.yaml")
+class IssyDcatPlugin(IssyTranslation, p.SingletonPlugin):
+    """What data.gouv.fr needs to harvest the portal (docs/datagouv.md): the
+    licence list, the form's coverage fields stored as extras, complete
+    resources and UTF-8 catalogue responses. The DCAT profile itself is the
+    ``issy_dcat_ap_fr`` entry point of ``ckan.rdf.profiles``."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IActions)
+    p.implements(p.IValidators)
+    p.implements(p.IBlueprint)
+    p.implements(p.IResourceController, inherit=True)
+
+    def update_config(self, config: Any) -> None:
+        licences.use_shipped_list(config)
+
+    def get_helpers(self) -> dict[str, Any]:
+        return dcat_helpers.get_helpers()
+
+    def get_actions(self) -> dict[str, Any]:
+        return dcat_actions.get_actions()
+
+    def get_validators(self) -> dict[str, Any]:
+        return validators.get_validators()
+
+    def get_blueprint(self) -> list[Any]:
+        return [charset.blueprint]
+
+    def before_resource_show(self, resource_dict: dict[str, Any]) -> dict[str, Any]:
+        return resources.complete(resource_dict)

@@ -25,6 +25,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestObject
 from werkzeug.datastructures import FileStorage
 
+from ckanext.issy.dcat import commune
 from ckanext.issy.harvesters.core import datastore, http
 from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item, create_dataset
 from ckanext.issy.harvesters.core.bulk import collector_paused
@@ -348,6 +349,7 @@ def package_dict(document: dict[str, Any], rows: Sequence[Sequence[str]], config
         "temporal_end": f"{year}-12-31",
         "frequency": config["frequency"],
         "spatial_text": f"{config['commune']} (INSEE {config['insee']})",
+        "spatial": commune.boundary_json(),  # found by the map search, read by data.gouv.fr
         "insee_code": config["insee"],
         "scdl_siret": siret,
         "scdl_document": stage,

@@ -7,6 +7,7 @@ from typing import Any, Callable, NamedTuple, Optional
 import ckan.plugins.toolkit as tk
 from ckan.lib import formatters
 
+from ckanext.issy.dcat import frequencies
 from ckanext.issy.theme import catalogue, settings
 
 
@@ -91,23 +92,10 @@ def issy_extra(pkg: dict[str, Any], key: str) -> Any:
     return next((e.get("value") for e in pkg.get("extras") or [] if e.get("key") == key), None)
 
 
-def _frequencies() -> dict[str, str]:
-    # The EU frequency vocabulary, which DCAT-AP and data.gouv.fr use.
-    return {
-        "CONT": tk._("continuously"), "UPDATE_CONT": tk._("continuously"),
-        "DAILY": tk._("daily"), "WEEKLY": tk._("weekly"), "MONTHLY": tk._("monthly"),
-        "QUARTERLY": tk._("quarterly"), "ANNUAL": tk._("yearly"),
-        "IRREG": tk._("irregularly"), "NEVER": tk._("never"),
-    }
-
-
 def issy_frequency(value: Any) -> str:
     """A frequency code or URI (``.../frequency/MONTHLY``) in words; any
     other value is shown as published."""
-    if not value:
-        return ""
-    code = str(value).rstrip("/").rsplit("/", 1)[-1].upper()
-    return _frequencies().get(code, str(value))
+    return frequencies.label(value)
 
 
 def _view_counts() -> dict[str, int]:
