@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample-data", help="load the demo's sample data")
     sample.add_argument("ini", type=Path)
     sample.add_argument("admin")
+    check = commands.add_parser("datagouv-check", help="harvest a running portal with data.gouv.fr's harvesters")
+    check.add_argument("url", nargs="?", help="the portal's root URL (default: the demo's)")
     return parser
 
 
@@ -49,6 +51,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from devstack import sample_data
 
         return sample_data.main(args.ini, args.admin)
+    if args.command == "datagouv-check":
+        from devstack import datagouv
+
+        return datagouv.main(args.url)
     from devstack import services
 
     if args.action == "up":

@@ -53,6 +53,16 @@ def harvest(source_id: str, user: str, steps: dict[str, list[float]] | None = No
     return job["id"]
 
 
+def run_queued(user: str) -> None:
+    """Runs the jobs already queued (such as the demo's first job, created
+    with its source) through the consumers, then marks them finished."""
+    from ckanext.harvest import queue
+
+    gather()
+    _drain(queue.get_fetch_consumer(), queue.fetch_callback)
+    tk.get_action("harvest_jobs_run")({"user": user}, {})
+
+
 def report(job_id: str, user: str) -> dict[str, Any]:
     return tk.get_action("harvest_job_report")({"user": user}, {"id": job_id})
 

@@ -1,0 +1,63 @@
+"""The demo's catalogue passes data.gouv.fr's harvesters: the demo's sample
+data, loaded by devstack's own loader (as `make demo` does) into the live
+test portal, with the budgets harvested from devstack/samples/ by the
+demo's finance source, are harvested by udata's DCAT and CKAN backends with
+no failed item and each dataset whole. `make datagouv-check` runs the same
+harvests on a running demo."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devstack import sample_data
+from devstack.datagouv import run_udata
+from devstack.settings import SAMPLE_FEEDS
+from tests.harvesters.conftest import Feed, Harvest
+from tests.interop.conftest import ISSY, Portal
+from tests.interop.udata_record import Expected, assert_harvested_whole
+from tests.support.harvest import run_queued
+from tests.support.live_portal import LivePortal
+
+pytestmark = pytest.mark.interop
+
+BUDGETS = {"Budget primitif 2024 (exemple)": 2024, "Compte administratif 2023 (exemple)": 2023}
+
+
+def _sample(coverage: dict[str, str]) -> Expected:
+    """A sample dataset of devstack/sample_data.py: the commune, Licence Ouverte 2.0."""
+    period = (coverage["temporal_start"], coverage["temporal_end"]) if "temporal_start" in coverage else None
+    return Expected("lov2", coverage["frequency"], period, ISSY)
+
+
+def expected() -> dict[str, Expected]:
+    """The sample datasets, and the budgets of the sample finance source."""
+    budgets = {title: Expected("lov2", "ANNUAL", (f"{year}-01-01", f"{year}-12-31"), ISSY)
+               for title, year in BUDGETS.items()}
+    return {**{spec["title"]: _sample(spec["coverage"]) for spec in sample_data.DATASETS}, **budgets}
+
+
+def _sample_source(feeds_url: str) -> dict[str, Any]:
+    """The demo's finance source, its files served by the test's feed server."""
+    source = sample_data.FINANCE_SOURCE
+    return {**source, "url": source["url"].replace(sample_data.FEEDS_URL, feeds_url),
+            "config": source["config"].replace(sample_data.FEEDS_URL, feeds_url)}
+
+
+@pytest.fixture
+def demo(live_portal: LivePortal, harvest: Harvest, feed: Feed, paged_catalogue: None,
+         monkeypatch: pytest.MonkeyPatch) -> Portal:
+    for sample in SAMPLE_FEEDS.glob("*.csv"):
+        feed.serve_file(sample.name, sample.read_bytes())
+    monkeypatch.setattr(sample_data, "FINANCE_SOURCE", _sample_source(feed.server.url))
+    sample_data.load(harvest.sysadmin["name"])
+    # The first job of the finance source, which the demo's `ckan harvester run` starts.
+    run_queued(harvest.sysadmin["name"])
+    return Portal(live_portal)
+
+
+@pytest.mark.parametrize("backend, path", [("dcat", "catalog.ttl"), ("ckan", "")])
+def test_udata_harvests_the_demo_catalogue_whole(demo: Portal, backend: str, path: str) -> None:
+    report = run_udata(backend, demo.live.at(path))
+
+    assert_harvested_whole(report, demo.datasets(), expected(), backend)
