@@ -31,6 +31,6 @@ def test_check_sources_names_a_source_saved_before_the_url_check(harvest: Harves
     result = cli.invoke(ckan, ["issy", "check-sources"])
 
     assert result.exit_code == 1, result.output
-    assert f"Budgets de la ville ({old['id']}) : Seules les URL http et https peuvent être moissonnées" in result.output
+    assert f"Budgets de la ville ({old['id']})\u00a0: Seules les URL http et https peuvent être moissonnées" in result.output
     assert good["id"] not in result.output
     assert "vérifiées\u00a0: 2\u00a0; refusées\u00a0: 1." in result.output

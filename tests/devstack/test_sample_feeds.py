@@ -7,11 +7,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from devstack import demo, sample_data
-from devstack.settings import SAMPLE_FEEDS
+from devstack.settings import SAMPLE_FEEDS, SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT
 from tests.harvesters.fixtures import generate
 
 
 @pytest.mark.usefixtures("with_plugins")
+# As the demo allows its sample feeds (the next test checks that it does).
+@pytest.mark.ckan_config("ckanext.issy.harvest.allowed_hosts", f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}")
 def test_the_sample_finance_source_configuration_is_valid_and_labels_its_datasets() -> None:
     from ckanext.issy.harvesters.finance import ScdlBudgetHarvester
 

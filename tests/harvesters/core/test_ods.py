@@ -166,7 +166,7 @@ def test_an_incremental_listing_keeps_what_changed_since_the_last_run_and_what_h
 
 def test_a_page_without_results_is_a_read_error(site: Site) -> None:
     site.portal.routes[f"{API}/catalog/datasets"] = lambda _q: as_json({"total_count": 3, "datasets": []})
-    with pytest.raises(ReadError, match='"results"'):
+    with pytest.raises(ReadError, match="results.*total_count"):
         list(site.client.datasets())
 
 
