@@ -14,7 +14,7 @@ from ckanext.issy.dcat import actions as dcat_actions
 from ckanext.issy.dcat import charset, licences, resources
 from ckanext.issy.dcat import helpers as dcat_helpers
 from ckanext.issy.harvesters import finance, queue_compat
-from ckanext.issy.search import ckan_hooks, spatial, tracking_batch
+from ckanext.issy.search import ckan_hooks, spatial, suggestions, tracking_batch
 from ckanext.issy.logic import actions, auth, validators
 from ckanext.issy.theme import facets as theme_facets
 from ckanext.issy.theme import helpers as theme_helpers
@@ -77,6 +77,8 @@ class IssySearchPlugin(IssyTranslation, p.SingletonPlugin):
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurer, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IActions)
 
     def update_config(self, config: Any) -> None:
         # CKAN calls this each time it loads plugins, which load_environment
@@ -86,6 +88,13 @@ class IssySearchPlugin(IssyTranslation, p.SingletonPlugin):
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return spatial.with_bbox_filter(search_params)
+
+    def get_actions(self) -> dict[str, Any]:
+        return {**suggestions.get_actions(), **ckan_hooks.get_actions()}
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        ckan_hooks.answer_search_errors(app)
+        return app
 
 
 class IssyFinanceHarvester(IssyTranslation, finance.ScdlBudgetHarvester):

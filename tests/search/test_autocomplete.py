@@ -60,3 +60,37 @@ def test_the_json_endpoint_of_the_search_bar(app: Any, french_catalogue: Any) ->
     assert response.status_code == 200
     assert [m["name"] for m in response.json["result"]] == [
         "stationnement-temps-reel"]
+
+
+def test_inside_words_from_three_letters_accents_and_case_ignored(issy: dict[str, Any]) -> None:
+    """As CKAN's n-gram fields: its own test finds "Some public stuff"
+    with "bli"."""
+    dataset("some-public-stuff", "Some public stuff", issy)
+    dataset("some-random-stuff", "Some random stuff", issy)
+    dataset("budget-publie-2024", "Budget publié 2024", issy)
+    for q in ("bli", "ubli", "UBLI"):
+        assert sorted(suggested(q)) == ["Budget publié 2024", "Some public stuff"], q
+    for q in ("ublié", "UBLIÉ", "ublie"):
+        assert suggested(q) == ["Budget publié 2024"], q
+    assert suggested("udget pub") == ["Budget publié 2024"]
+    # Two letters only start words.
+    assert suggested("bl") == []
+    assert suggested("ub") == []
+
+
+def test_inside_names_too(issy: dict[str, Any]) -> None:
+    dataset("comptes-administratifs-2023", "CA 2023", issy)
+    [match] = act("package_autocomplete", q="administratifs-20")
+    assert match["match_field"] == "name"
+
+
+def test_word_starts_come_before_matches_inside_words(issy: dict[str, Any]) -> None:
+    # Created from the best match to the weakest: recency alone would
+    # invert the order.
+    dataset("mentions-legales", "Mentions légales du portail", issy)
+    dataset("tarifs-mentions", "Tarifs : mentions obligatoires", issy)
+    dataset("stationnement-payant", "Stationnement payant", issy)
+    for q in ("ment", "MENT"):
+        assert suggested(q) == ["Mentions légales du portail",
+                                "Tarifs : mentions obligatoires",
+                                "Stationnement payant"], q

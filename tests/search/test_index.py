@@ -2,11 +2,11 @@
 once, whose vectors are those of the document's own weights."""
 from __future__ import annotations
 
-import functools
 from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 import ckan.model as model
 
@@ -42,21 +42,21 @@ def test_the_upsert_is_compiled_once_then_taken_from_the_cache(
 
 
 def test_weights_a_dataset_lacks_add_nothing_to_its_vectors(issy: dict[str, Any]) -> None:
-    """Every row is written with the text of all four weights; the vector
-    is the one of the weights the dataset has (here no notes, tags or
-    groups), positions included."""
+    """Every row is written by the same statement; the vector holds the
+    values of the weights the dataset has (here no notes, tags or groups),
+    apart, positions included."""
     created = dataset("budget-primitif-2024", "Budget primitif 2024", issy)
     row = index_row(created["id"])
-    texts = text.weighted_texts(row.terms)
-    assert set(texts) == {"A", "D"}
-    expected = functools.reduce(lambda left, right: left.op("||")(right), [
-        sa.func.setweight(sa.func.to_tsvector(text.config(name), words), weight)
-        for weight, words in texts.items() for name in (text.FRENCH, text.EXACT)
-    ])
-    suggest = sa.func.setweight(sa.func.to_tsvector(text.config(text.EXACT), "Budget primitif 2024"), "A").op("||")(
-        sa.func.setweight(sa.func.to_tsvector(text.config(text.EXACT), "budget-primitif-2024"), "B"))
-    stored = sa.select(
-        sa.literal_column("search_vector").op("=")(expected),
-        sa.literal_column("suggest_vector").op("=")(suggest),
-    ).select_from(sa.table("issy_search_index")).where(sa.literal_column("id") == created["id"])
-    assert tuple(model.Session.execute(stored).one()) == (True, True)
+    texts, weights = text.weighted_values(row.terms)
+    assert set(weights) == {"A", "D"}
+    assert texts[0] == "Budget primitif 2024"
+    stored = sa.text(
+        f"SELECT search_vector = {text.gapped_vector_sql('texts', 'weights')},"
+        " suggest_vector = setweight(to_tsvector('issy_simple', :title), 'A')"
+        " || setweight(to_tsvector('issy_simple', :name), 'B')"
+        " FROM issy_search_index WHERE id = :id"
+    ).bindparams(sa.bindparam("texts", type_=postgresql.JSONB))
+    assert tuple(model.Session.execute(stored, {
+        "texts": texts, "weights": weights, "id": created["id"],
+        "title": "Budget primitif 2024", "name": "budget-primitif-2024",
+    }).one()) == (True, True)

@@ -22,6 +22,13 @@ sent to answers from PostgreSQL. Besides it:
   sending ``name:"…" OR id:"…"`` to be parsed and compiled: 0.6 ms
   instead of 2.5 ms.
 
+Besides, bad input that CKAN itself would answer with a server error is
+refused cleanly (``bounds.py`` refuses the rest): a ``SearchQueryError``
+that a view lets escape (``/api/2/util/dataset/autocomplete``) is answered
+400, and the chained ``package_search`` and ``package_autocomplete`` read
+an empty ``start``/``rows`` as not given and refuse a ``limit`` that is not
+a natural number, where CKAN's own validation ends in a server error.
+
 CKAN has no plugin-unload hook, so every replacement checks on each call
 that ``issy_search`` is loaded and otherwise runs CKAN's Solr code.
 """
@@ -32,7 +39,9 @@ import logging
 import sys
 from typing import Any, Callable, Optional
 
+import flask
 import sqlalchemy.exc
+from werkzeug.exceptions import BadRequest
 
 import ckan.lib.search as search
 import ckan.lib.search.common as search_common
@@ -42,6 +51,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.issy.language import _
 from ckanext.issy.search.connection import PostgresConnection
 from ckanext.issy.search.errors import InvalidQuery
 
@@ -90,6 +100,60 @@ def _visible(error: InvalidQuery) -> str:
     with ``%r``, which would show French typography's non-breaking spaces
     as ``\\xa0``."""
     return str(error).replace("\u00a0", " ")
+
+
+def answer_search_errors(app: flask.Flask) -> None:
+    """Answer a search error that a view lets escape with 400 and its
+    message rather than 500: CKAN's ``/api/2/util/dataset/autocomplete``
+    calls ``package_autocomplete`` without catching anything."""
+    app.register_error_handler(search_common.SearchQueryError, _search_query_error)
+
+
+def _search_query_error(error: search_common.SearchQueryError) -> Any:
+    message = str(error)
+    if tk.request.path.startswith("/api/"):
+        return flask.jsonify(success=False, error={
+            "__type": "Search Query Error", "message": message}), 400
+    # CKAN's own error page, in the site's theme.
+    return flask.current_app.handle_http_exception(BadRequest(message))
+
+
+# Where CKAN's natural_number_validator fails on "" (TypeError).
+_NATURAL_NUMBERS = ("start", "rows", "facet.mincount")
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_search(up_func: Callable[..., Any], context: Any, data_dict: Any) -> Any:
+    """``package_search`` reading an empty ``start``, ``rows`` or
+    ``facet.mincount`` (``?start=``) as not given."""
+    return up_func(context, {
+        key: value for key, value in data_dict.items()
+        if not (key in _NATURAL_NUMBERS and value == "")
+    })
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_autocomplete(up_func: Callable[..., Any], context: Any, data_dict: Any) -> Any:
+    """``package_autocomplete`` refusing a ``limit`` that is not a natural
+    number as a search error, which every caller answers 400: CKAN's
+    validator raises ValidationError (TypeError for an empty one), which
+    ``/api/2/util/dataset/autocomplete`` answers 500."""
+    limit = data_dict.get("limit", 10)
+    try:
+        natural = int(limit) >= 0
+    except (TypeError, ValueError):
+        natural = False
+    if not natural:
+        raise search_common.SearchQueryError(
+            _('"{name}" must be a natural number, not "{value}"').format(name="limit", value=limit)
+        )
+    return up_func(context, data_dict)
+
+
+def get_actions() -> dict[str, Callable[..., Any]]:
+    return {"package_search": package_search, "package_autocomplete": package_autocomplete}
 
 
 def make_connection(decode_dates: bool = True) -> Any:

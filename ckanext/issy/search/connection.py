@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from ckanext.issy.search import index
+from ckanext.issy.search import bounds, index
 from ckanext.issy.search.dismax import DismaxCompiler, qf_weights
 from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
@@ -57,6 +57,7 @@ class SearchRequest:
 
     @classmethod
     def from_solr(cls, q: Any, params: Mapping[str, Any]) -> "SearchRequest":
+        bounds.check_parameters(q, params)
         parser = str(params.get("defType") or "lucene")
         if parser not in QUERY_PARSERS:
             raise InvalidQuery(
@@ -66,8 +67,8 @@ class SearchRequest:
         return cls(
             q="" if q is None else str(q),
             fq=_string_list(params.get("fq")),
-            rows=_natural(params, "rows", DEFAULT_ROWS),
-            start=_natural(params, "start", 0),
+            rows=min(_natural(params, "rows", DEFAULT_ROWS), bounds.ALL_ROWS),
+            start=bounds.checked_start(_natural(params, "start", 0)),
             fl=_field_list(params.get("fl")),
             sort=params.get("sort") or None,
             facets=_facet_request(params),
@@ -141,6 +142,10 @@ class PostgresConnection:
 
     def search(self, q: Any = None, **params: Any) -> pysolr.Results:
         request = SearchRequest.from_solr(q, params)
+        with bounds.bounded(self.session):
+            return self._results(request)
+
+    def _results(self, request: SearchRequest) -> pysolr.Results:
         query = request.compile(self.session)
         facets = None
         if request.facets is not None:
@@ -173,7 +178,8 @@ class PostgresConnection:
         page tells it: one row more than the page is read, so a page that
         is not full ends the results (a dataset page's ``package_show``
         reads one row of the index: no count needed), unless it is an
-        empty page after the last one."""
+        empty page after the last one; a page sorted by relevance counts
+        the matching rows as it ranks them."""
         if request.rows == 0:
             return [], None
         page, sort = _page(request, query, sort_keys(request.sort, query.score))
@@ -182,6 +188,8 @@ class PostgresConnection:
             columns += [index_table.c[name] for name in index.DATASET_DICTS]
         if query.score is not None:
             columns.append(page.c.score)
+        if "matched" in page.c:
+            columns.append(page.c.matched)
         statement = (
             sa.select(*columns)
             .join(page, page.c.page_id == index_table.c.id)
@@ -191,6 +199,8 @@ class PostgresConnection:
         found = None
         if len(rows) <= request.rows and (rows or request.start == 0):
             found = request.start + len(rows)
+        elif rows and "matched" in page.c:
+            found = rows[0].matched
         return [_stored_fields(row._mapping, request.fl) for row in rows[:request.rows]], found
 
 
@@ -219,10 +229,18 @@ def _page(request: SearchRequest, query: CompiledQuery, keys: Sequence[SortKey],
         labels[id(query.score)] = query.score.label("score")
     sort = [(key, labels.setdefault(id(key.key), key.key.label(f"key{position}")))
             for position, key in enumerate(keys)]
+    matching = sa.select(*labels.values()).where(query.condition)
+    order = [key.ordered(label) for key, label in sort]
+    if query.score is not None and keys[0].key is query.score:
+        # Ranking reads every matching row: they are counted in the same
+        # pass, sparing a full page the count statement (OFFSET 0 keeps
+        # the columns the score reads out of the count's buffer).
+        ranked = matching.offset(0).subquery("ranked")
+        matching = sa.select(*ranked.c, sa.func.count().over().label("matched"))
+        order = [key.ordered(ranked.c[label.name]) for key, label in sort]
     page = (
-        sa.select(*labels.values())
-        .where(query.condition)
-        .order_by(*(key.ordered(label) for key, label in sort))
+        matching
+        .order_by(*order)
         .offset(request.start)
         .limit(request.rows + 1)  # tells whether the page ends the results
         .subquery("page")
@@ -286,7 +304,7 @@ def _facet_request(params: Mapping[str, Any]) -> Optional[FacetRequest]:
     if str(params.get("facet", "false")).lower() != "true":
         return None
     return FacetRequest(
-        fields=_string_list(params.get("facet.field")),
+        fields=bounds.checked_facet_fields(_string_list(params.get("facet.field"))),
         limit=_integer(params, "facet.limit", DEFAULT_FACET_LIMIT),
         mincount=_integer(params, "facet.mincount", 0),
         sort=params.get("facet.sort") or None,

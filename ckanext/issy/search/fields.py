@@ -30,9 +30,14 @@ from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.schema import index_table
 from ckanext.issy.search.text import TextQuery
-from ckanext.issy.search.values import fold, solr_date_string, sql_fold
+from ckanext.issy.search.values import (
+    LIKE_ESCAPE, fold, like_literal, solr_date_string, sql_fold,
+)
 
 EXTRA_FIELDS_OPTION = "ckanext.issy.search.extra_fields"
+# Solr's n-gram fields hold every 2- to 10-letter piece of a value; here a
+# suggestion matches inside words from three letters, pg_trgm's shortest.
+INSIDE_WORDS_MIN = 3
 
 
 class Kind(enum.Enum):
@@ -70,8 +75,11 @@ class Field:
     # the rows down when the field is part of it).
     vector: Optional[sa.Column] = None
     weights: str = ""
-    # Solr's n-gram fields: every word is a word prefix (suggestions).
+    # Solr's n-gram fields: every word is a word prefix (suggestions), and
+    # the typed text may also be found inside the words of ``infix`` (a
+    # folded column with a trigram index, migration f4a8c2d6e1b3).
     prefix_only: bool = False
+    infix: Optional[sa.Column] = None
 
     def equals(self, value: Any) -> ColumnElement:
         if self.storage is Storage.ARRAY:
@@ -85,13 +93,24 @@ class Field:
         """Full-text match of a text field."""
         vector, weights = self.ranking()
         if self.vector is not None:
-            return text.matches(vector, query.restricted(weights))
+            found = text.matches(vector, query.restricted(weights))
+            inside = self.inside_words(query)
+            return found if inside is None else sa.or_(found, inside)
         own_words = text.matches(
             text.own_vector(index_table.c.terms[self.name]), query
         )
         if not weights:
             return own_words
         return sa.and_(text.matches(vector, query.restricted(weights)), own_words)
+
+    def inside_words(self, query: TextQuery) -> Optional[ColumnElement]:
+        """Whether the typed text appears anywhere in ``infix``, accents
+        and case ignored (``bli`` in "Some public stuff"); None for a field
+        without one, or a text too short."""
+        typed = fold(" ".join(query.words))
+        if self.infix is None or len(typed) < INSIDE_WORDS_MIN:
+            return None
+        return self.infix.like(f"%{like_literal(typed)}%", escape=LIKE_ESCAPE)
 
     def ranking(self) -> tuple[sa.Column, str]:
         """The vector and weights that rank the field's matches."""
@@ -114,7 +133,9 @@ class Field:
         """True when one of the field's values satisfies ``predicate``."""
         if self.storage is Storage.COLUMN:
             return predicate(self.column)
-        values = self.facet_values().table_valued("value")
+        # render_derived: ``unnest(...) AS v(value)``, else the column of
+        # unnest() is named after the alias, not "value".
+        values = self.facet_values().table_valued("value").render_derived()
         return sa.select(sa.literal(1)).select_from(values).where(
             predicate(values.c.value)
         ).exists()
@@ -206,12 +227,13 @@ def _columns() -> dict[str, Field]:
         Field("text", Kind.TEXT, Storage.COLUMN, c.search_text, prefolded=True,
               vector=c.search_vector),
         # Solr's n-gram copies of name and title, queried by
-        # package_autocomplete: word prefixes of the suggestion vector.
+        # package_autocomplete: word prefixes of the suggestion vector, or
+        # the text inside the (lower-case) name and the folded title.
         Field("name_ngram", Kind.TEXT, Storage.COLUMN, c.name,
-              vector=c.suggest_vector, weights="B", prefix_only=True),
+              vector=c.suggest_vector, weights="B", prefix_only=True, infix=c.name),
         Field("title_ngram", Kind.TEXT, Storage.COLUMN, c.title,
               sort_column=c.title_sort, vector=c.suggest_vector, weights="A",
-              prefix_only=True),
+              prefix_only=True, infix=c.title_sort),
         Field(spatial.BBOX_FIELD, Kind.BBOX, Storage.COLUMN, c.bbox),
         Field("metadata_created", Kind.DATE, Storage.COLUMN, c.metadata_created),
         Field("metadata_modified", Kind.DATE, Storage.COLUMN, c.metadata_modified),

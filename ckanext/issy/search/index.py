@@ -43,9 +43,9 @@ FACET_INDEX_COLUMNS = (
 # bytes, headers and alignment included (counted generously below).
 FACET_INDEX_BYTES = 2000
 # Bind parameters of the columns PostgreSQL computes in the upsert: the
-# text of each weight of ``search_vector``, the title and name of
+# values of ``search_vector`` and their weights, the title and name of
 # ``suggest_vector``, the corners of ``bbox``.
-SEARCH_TEXTS = {weight: f"search_{weight.lower()}" for weight in text.ALL_WEIGHTS}
+SEARCH_TEXTS = ("search_texts", "search_weights")
 SUGGEST_TEXTS = {"A": "suggest_title", "B": "suggest_name"}
 BBOX_CORNERS = ("bbox_min_x", "bbox_min_y", "bbox_max_x", "bbox_max_y")
 
@@ -64,7 +64,7 @@ def _upsert() -> sa.TextClause:
     statement again for each document took longer than writing the row.)"""
     quote = postgresql.dialect().identifier_preparer.quote
     computed = {
-        "search_vector": text.weighted_vector_sql(SEARCH_TEXTS),
+        "search_vector": text.gapped_vector_sql(*SEARCH_TEXTS),
         "suggest_vector": text.weighted_vector_sql(SUGGEST_TEXTS, configs=(text.EXACT,)),
         # NULL when the corners are (box and point are strict functions).
         "bbox": "box(point(:{}, :{}), point(:{}, :{}))".format(*BBOX_CORNERS),
@@ -81,6 +81,7 @@ def _upsert() -> sa.TextClause:
         *(sa.bindparam(column.name, type_=column.type)
           for column in index_table.columns if column.name not in computed),
         *(sa.bindparam(corner, type_=sa.Float) for corner in BBOX_CORNERS),
+        sa.bindparam(SEARCH_TEXTS[0], type_=postgresql.JSONB),
     )
 
 
@@ -122,7 +123,7 @@ def _columns(document: Mapping[str, Any]) -> dict[str, Any]:
     stored = {k: v for k, v in document.items() if k not in DATASET_DICTS}
     title = _first(terms, "title")
     bounds = spatial.envelope(document)
-    texts = text.weighted_texts(terms)
+    texts, weights = text.weighted_values(terms)
     return {
         "id": document["id"],
         **{name: _first(terms, name) for name in SCALAR_FIELDS},
@@ -135,7 +136,7 @@ def _columns(document: Mapping[str, Any]) -> dict[str, Any]:
         "views_total": _integer(document.get("views_total")),
         "views_recent": _integer(document.get("views_recent")),
         "search_text": _search_text(terms),
-        **{parameter: texts.get(weight, "") for weight, parameter in SEARCH_TEXTS.items()},
+        **dict(zip(SEARCH_TEXTS, (texts, weights))),
         SUGGEST_TEXTS["A"]: title or "",
         SUGGEST_TEXTS["B"]: _first(terms, "name") or "",
         **dict(zip(BBOX_CORNERS, bounds or (None,) * len(BBOX_CORNERS))),

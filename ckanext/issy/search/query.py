@@ -34,14 +34,14 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from ckanext.issy.search import spatial, text
 from ckanext.issy.language import _
+from ckanext.issy.search.bounds import check_length, check_tree
 from ckanext.issy.search.errors import InvalidQuery
 from ckanext.issy.search.fields import Field, Kind, resolve
 from ckanext.issy.search.schema import index_table
 from ckanext.issy.search.text import TextQuery
-from ckanext.issy.search.values import fold, parse_query_date
+from ckanext.issy.search.values import LIKE_ESCAPE, fold, like_literal, parse_query_date
 
 MATCH_ALL = "*:*"
-LIKE_ESCAPE = "/"
 _ESCAPED_CHAR = re.compile(r"\\(.)")
 _SORT_DIRECTIONS = ("asc", "desc")
 # Solr sorts by relevance when no sort is given; recency breaks ties.
@@ -53,14 +53,18 @@ MinimumMatch = Callable[[int], int]
 
 def parse(text: str) -> lq.Item:
     """The luqum tree of ``text``, or InvalidQuery naming the problem."""
+    check_length(text)
     try:
-        return luqum_parse(text)
-    except ParseError as error:
+        tree = luqum_parse(text)
+    # luqum raises ValueError for a proximity that is not an integer ("a b"~3.5).
+    except (ParseError, ValueError) as error:
         raise InvalidQuery(
             _('Cannot parse query "{query}": {error}').format(query=text, error=error)
         ) from error
     except RecursionError as error:
         raise InvalidQuery(_("Query is nested too deeply")) from error
+    check_tree(tree)
+    return tree
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,9 +131,12 @@ class LuceneCompiler:
             return self._term(node, field or self.default())
         if isinstance(node, (lq.Range, lq.From, lq.To)):
             return self._range(node, field or self.default())
+        if isinstance(node, lq.Proximity):
+            # "a b"~3, a phrase with Lucene's slop (luqum reads word~2 as Fuzzy).
+            return self._term(node.term, field or self.default(), node.degree)
         raise InvalidQuery(
-            _('Unsupported query syntax "{syntax}": fuzzy, proximity '
-              "and regular-expression searches are not available")
+            _('Unsupported query syntax "{syntax}": fuzzy and regular-expression '
+              "searches are not available")
             .format(syntax=str(node).strip())
         )
 
@@ -183,7 +190,7 @@ class LuceneCompiler:
 
     # -- terms ------------------------------------------------------------
 
-    def _term(self, node: lq.Term, field: Field) -> ColumnElement:
+    def _term(self, node: lq.Term, field: Field, slop: int = 0) -> ColumnElement:
         is_phrase = isinstance(node, lq.Phrase)
         value = _unescape(node.value[1:-1] if is_phrase else node.value)
         if not is_phrase and node.value == "*":
@@ -191,7 +198,7 @@ class LuceneCompiler:
         wildcard = not is_phrase and node.has_wildcard()
         if field.kind is Kind.TEXT:
             return self._text(field, node.value if wildcard else value,
-                              is_phrase, wildcard)
+                              is_phrase, wildcard, slop)
         if field.kind is Kind.BBOX:
             return spatial.intersects(field.column, value)
         if wildcard:
@@ -204,7 +211,7 @@ class LuceneCompiler:
         return field.equals(self._typed(field, value))
 
     def _text(self, field: Field, value: str, is_phrase: bool,
-              wildcard: bool) -> ColumnElement:
+              wildcard: bool, slop: int = 0) -> ColumnElement:
         """A text field matches words, a phrase or a pattern; ``value``
         keeps its Lucene escapes when ``wildcard`` is true."""
         if wildcard:
@@ -213,7 +220,8 @@ class LuceneCompiler:
                 return _like_text(field, value)
             query = TextQuery.of(prefix, prefix=True)
         else:
-            query = TextQuery.of(value, phrase=is_phrase, prefix=field.prefix_only)
+            query = TextQuery.of(value, phrase=is_phrase, prefix=field.prefix_only,
+                                 slop=slop)
         if not self._negations:
             self._ranked.append((field, query))
         return field.matches(query)
@@ -248,6 +256,10 @@ class LuceneCompiler:
         if field.kind is Kind.TEXT:
             raise InvalidQuery(
                 _('Range queries are not supported on text field "{name}"').format(name=field.name)
+            )
+        if field.kind is Kind.BBOX:
+            raise InvalidQuery(
+                _('Range queries are not supported on field "{name}"').format(name=field.name)
             )
         bounds: list[Callable[[ColumnElement], ColumnElement]] = []
         if isinstance(node, lq.Range):
@@ -299,8 +311,8 @@ def _at_least(needed: int, clauses: list[ColumnElement]) -> ColumnElement:
         return sa.and_(*clauses)
     if needed == 1:
         return sa.or_(*clauses)
-    count = functools.reduce(
-        operator.add, (sa.cast(clause, sa.Integer) for clause in clauses)
+    count = text.balanced(
+        operator.add, [sa.cast(clause, sa.Integer) for clause in clauses]
     )
     return sa.and_(sa.or_(*clauses), count >= needed)
 
@@ -325,23 +337,16 @@ def _unescape(value: str) -> str:
     return _ESCAPED_CHAR.sub(r"\1", value)
 
 
-def _like_literal(text: str) -> str:
-    """``text`` matched literally by LIKE ... ESCAPE '/'."""
-    for char in (LIKE_ESCAPE, "%", "_"):
-        text = text.replace(char, LIKE_ESCAPE + char)
-    return text
-
-
 def _like_pattern(term: str) -> str:
     """A Lucene wildcard term (``budg*``, ``a?c``) as a LIKE pattern."""
     pattern = []
     for part in lq.Term.WILDCARDS_PATTERN.split(term):
         if part and part[-1] in "*?" and lq.Term.WILDCARDS_PATTERN.fullmatch(part):
             # A backslash-escaped backslash may precede the wildcard.
-            pattern.append(_like_literal(_unescape(part[:-1])))
+            pattern.append(like_literal(_unescape(part[:-1])))
             pattern.append("%" if part[-1] == "*" else "_")
         else:
-            pattern.append(_like_literal(_unescape(part)))
+            pattern.append(like_literal(_unescape(part)))
     return "".join(pattern)
 
 

@@ -17,6 +17,12 @@ the field:
   (resource names and descriptions, extras, organisation, name, author,
   URLs...): PostgreSQL has only four weights.
 
+As Solr keeps a position gap between fields and between the values of a
+field, the vector holds each value ``PHRASE_GAP`` positions after the
+previous one (the SQL function ``issy_search_vector``, migration
+f4a8c2d6e1b3), so that no phrase, even with a proximity (``"a b"~3``),
+spans two values.
+
 User text never becomes SQL, nor ``tsquery`` syntax: queries are built by
 ``to_tsquery`` from bound parameters in which each user word is a quoted
 ``tsquery`` operand, with its quotes and backslashes escaped.
@@ -24,12 +30,16 @@ User text never becomes SQL, nor ``tsquery`` syntax: queries are built by
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Mapping, Optional, Sequence
+import itertools
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
+
+from ckanext.issy.language import _
+from ckanext.issy.search.errors import InvalidQuery
 
 FRENCH = "issy_french"
 EXACT = "issy_simple"
@@ -48,6 +58,16 @@ ALL_WEIGHTS = "ABCD"
 # real dataset comes close; a runaway harvested description must not make
 # the dataset impossible to index).
 MAX_TEXT_LENGTH = 200_000
+# Proximity searches (``"a b"~3``) are exact phrases tried at every allowed
+# distance: the farthest distance, and how many phrases one may become.
+MAX_SLOP = 10
+MAX_SLOPPY_PHRASES = 100
+# Positions between two values in a vector: more than any phrase spans
+# from one word to the next (at most MAX_SLOP + 1).
+PHRASE_GAP = MAX_SLOP + 2
+VECTOR_FUNCTION = "issy_search_vector"
+
+T = TypeVar("T")
 
 
 def weight_of(field: str) -> Optional[str]:
@@ -71,25 +91,56 @@ def config(name: str) -> ColumnElement:
 # -- index side --------------------------------------------------------------
 
 
-def weighted_texts(terms: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """The text of each weight, from a document's fields."""
-    texts: dict[str, list[str]] = {}
+def weighted_values(terms: Mapping[str, Sequence[str]]) -> tuple[list[str], str]:
+    """A document's values of the catch-all fields, by weight (A first),
+    each weight's text cut at ``MAX_TEXT_LENGTH`` characters, and the
+    weight of each value (one letter per value)."""
+    by_weight: dict[str, list[str]] = {}
     for field, values in terms.items():
         weight = weight_of(field)
         if weight is not None:
-            texts.setdefault(weight, []).extend(values)
-    return {
-        weight: " ".join(values)[:MAX_TEXT_LENGTH]
-        for weight, values in sorted(texts.items())
-    }
+            by_weight.setdefault(weight, []).extend(values)
+    texts: list[str] = []
+    weights = ""
+    for weight, values in sorted(by_weight.items()):
+        kept = _cut(values, MAX_TEXT_LENGTH)
+        texts += kept
+        weights += weight * len(kept)
+    return texts, weights
+
+
+def _cut(values: Sequence[str], length: int) -> list[str]:
+    """The first ``length`` characters of ``values``."""
+    kept = []
+    for value in values:
+        if length <= 0:
+            break
+        kept.append(value[:length])
+        length -= len(value)
+    return kept
+
+
+def _configs_sql(names: Sequence[str]) -> str:
+    return f"ARRAY[{', '.join(config_sql(name) for name in names)}]"
+
+
+def gapped_vector_sql(texts: str, weights: str,
+                      configs: Sequence[str] = (FRENCH, EXACT)) -> str:
+    """SQL of the vector of the values of the bind parameter ``texts`` (a
+    JSON list) marked with the weights of ``weights`` (one letter per
+    value), in each of ``configs``, ``PHRASE_GAP`` positions apart:
+    computed by PostgreSQL in the INSERT itself."""
+    return (f"{VECTOR_FUNCTION}(:{texts}, :{weights}, {_configs_sql(configs)}, "
+            f"{PHRASE_GAP})")
 
 
 def weighted_vector_sql(parameters: Mapping[str, str],
                         configs: Sequence[str] = (FRENCH, EXACT)) -> str:
     """SQL of ``setweight(to_tsvector(...), weight) || ...``: the text of
     each weight (the bind parameter ``parameters[weight]``) in each of
-    ``configs``, computed by PostgreSQL in the INSERT itself. An empty text
-    adds nothing, so one statement serves every document."""
+    ``configs``, end to end (the suggestions' vector, whose fields are
+    searched by weight, each on its own). An empty text adds nothing, so
+    one statement serves every document."""
     return " || ".join(
         f"setweight(to_tsvector({config_sql(name)}, :{parameter}), '{weight}')"
         for weight, parameter in parameters.items()
@@ -97,12 +148,12 @@ def weighted_vector_sql(parameters: Mapping[str, str],
     )
 
 
-def own_vector(text: ColumnElement) -> ColumnElement:
-    """Both configurations' vector of a JSON list of strings, for fields
-    without a vector of their own (``res_name``, ``extras_*``...)."""
-    only_strings = sa.literal_column("""'["string"]'::jsonb""")
-    return sa.func.jsonb_to_tsvector(config(FRENCH), text, only_strings).op("||")(
-        sa.func.jsonb_to_tsvector(config(EXACT), text, only_strings)
+def own_vector(values: ColumnElement) -> ColumnElement:
+    """Both configurations' vector of a JSON list of strings, values apart,
+    for fields without a vector of their own (``res_name``, ``extras_*``...)."""
+    return getattr(sa.func, VECTOR_FUNCTION)(
+        values, "", sa.literal_column(_configs_sql((FRENCH, EXACT))), PHRASE_GAP,
+        type_=postgresql.TSVECTOR,
     )
 
 
@@ -118,17 +169,24 @@ def _operand(word: str, flags: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class TextQuery:
-    """Free text as a ``tsquery``: words (all required), a phrase, or word
-    prefixes, optionally restricted to some weights."""
+    """Free text as a ``tsquery``: words (all required), a phrase (with
+    Lucene's ``slop``: ``"a b"~3``), or word prefixes, optionally restricted
+    to some weights."""
 
     words: tuple[str, ...]
     phrase: bool = False
     prefix: bool = False
     weights: str = ""
+    slop: int = 0
 
     @classmethod
-    def of(cls, text: str, phrase: bool = False, prefix: bool = False) -> "TextQuery":
-        return cls(tuple(text.split()), phrase, prefix)
+    def of(cls, text: str, phrase: bool = False, prefix: bool = False,
+           slop: int = 0) -> "TextQuery":
+        words = tuple(text.split())
+        query = cls(words, phrase, prefix, slop=slop if phrase and words else 0)
+        if query.slop:
+            query.sloppy_phrases()  # refuses a proximity too broad, now
+        return query
 
     def restricted(self, weights: str) -> "TextQuery":
         """The query matching only words marked with one of ``weights``."""
@@ -142,8 +200,36 @@ class TextQuery:
 
     def source(self) -> str:
         flags = ("*" if self.prefix else "") + self.weights
-        joint = " <-> " if self.phrase else " & "
-        return joint.join(_operand(word, flags) for word in self.words)
+        operands = [_operand(word, flags) for word in self.words]
+        if not self.phrase:
+            return " & ".join(operands)
+        if not self.slop:
+            return " <-> ".join(operands)
+        return " | ".join(
+            "(" + operands[order[0]] + "".join(
+                f" <{distance}> {operands[word]}" for word, distance in zip(order[1:], distances)
+            ) + ")"
+            for order, distances in self.sloppy_phrases()
+        )
+
+    def sloppy_phrases(self) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+        """The exact phrases a phrase with ``slop`` matches, as Lucene's
+        sloppy phrase does (``PhraseQuery``): each word ``i`` at a position
+        ``i + e[i]`` of the text, all different, with max(e) - min(e) <=
+        slop ("a b"~1 also finds "a x b", ~2 "b a"). Each phrase is the
+        words in text order and the distance from each to the next."""
+        # With a slop, n words make at least n phrases: no need to count.
+        offsets = [] if self.slop > MAX_SLOP or len(self.words) > MAX_SLOPPY_PHRASES \
+            else list(itertools.islice(_offsets(len(self.words), self.slop),
+                                       MAX_SLOPPY_PHRASES + 1))
+        if not 0 < len(offsets) <= MAX_SLOPPY_PHRASES:
+            raise InvalidQuery(
+                _('Proximity search "~{slop}" over {words} words is too broad: '
+                  "use a smaller distance (at most {most}) or fewer words")
+                .format(slop=self.slop, words=len(self.words), most=MAX_SLOP)
+            )
+        return [_phrase([word + offset for word, offset in enumerate(each)])
+                for each in offsets]
 
     def tsquery(self) -> ColumnElement:
         """The ``tsquery``, as a scalar subquery: PostgreSQL computes it once
@@ -166,21 +252,49 @@ class TextQuery:
         )
 
 
+def _phrase(positions: list[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The words at ``positions`` in text order, and the distance from each
+    to the next."""
+    order = tuple(sorted(range(len(positions)), key=positions.__getitem__))
+    return order, tuple(positions[after] - positions[before]
+                        for before, after in zip(order, order[1:]))
+
+
+def _offsets(count: int, slop: int, start: tuple[int, ...] = (0,)) -> Iterator[tuple[int, ...]]:
+    """Lucene's offsets of ``count`` words within ``slop``, extending
+    ``start``: no two words at one position."""
+    if len(start) >= count:
+        yield start
+        return
+    word = len(start)
+    taken = {index + offset for index, offset in enumerate(start)}
+    for offset in range(max(start) - slop, min(start) + slop + 1):
+        if word + offset not in taken:
+            yield from _offsets(count, slop, start + (offset,))
+
+
 def matches(vector: ColumnElement, query: TextQuery) -> ColumnElement:
     if query.empty:
         return sa.false()
     return vector.bool_op("@@")(query.tsquery())
 
 
-def any_of(queries: Iterable[TextQuery]) -> ColumnElement:
+def any_of(queries: Iterable[TextQuery]) -> Optional[ColumnElement]:
     """One ``tsquery`` matching any of ``queries``."""
-    combined: Optional[ColumnElement] = None
-    for query in queries:
-        if query.empty:
-            continue
-        tsquery = query.tsquery()
-        combined = tsquery if combined is None else combined.op("||")(tsquery)
-    return combined
+    tsqueries = [query.tsquery() for query in queries if not query.empty]
+    if not tsqueries:
+        return None
+    return balanced(lambda a, b: a.op("||")(b), tsqueries)
+
+
+def balanced(combine: Callable[[T, T], T], items: Sequence[T]) -> T:
+    """``items`` combined pairwise into a balanced tree (depth log2 n): a
+    chain ``a || b || c...`` of hundreds of words is as deep as it is long,
+    and compiling it to SQL recurses that deep (RecursionError)."""
+    if len(items) == 1:
+        return items[0]
+    middle = len(items) // 2
+    return combine(balanced(combine, items[:middle]), balanced(combine, items[middle:]))
 
 
 def rank(vector: ColumnElement, queries: Sequence[TextQuery]) -> Optional[ColumnElement]:

@@ -46,6 +46,16 @@ def fold(text: str) -> str:
     return text.translate(_PY_FOLD).lower()
 
 
+LIKE_ESCAPE = "/"
+
+
+def like_literal(text: str) -> str:
+    """``text`` matched literally by LIKE ... ESCAPE '/'."""
+    for char in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(char, LIKE_ESCAPE + char)
+    return text
+
+
 def sql_fold(expression: ColumnElement) -> ColumnElement:
     """The SQL twin of :func:`fold`; translating before lowering keeps the
     result independent of the database's collation for accented letters."""
@@ -128,9 +138,7 @@ def _apply_date_math(moment: dt.datetime, math: str, original: str) -> dt.dateti
         if rounding:
             moment = moment.replace(**_ROUNDING[_UNITS[rounding][0]])
         else:
-            name, factor = _UNITS[unit]
-            delta = relativedelta(**{name: factor * int(amount)})
-            moment = moment + delta if sign == "+" else moment - delta
+            moment = _shifted(moment, sign, amount, unit, original)
         position = step.end()
     if position != len(math):
         raise InvalidQuery(
@@ -138,3 +146,18 @@ def _apply_date_math(moment: dt.datetime, math: str, original: str) -> dt.dateti
               "NOW-1MONTH/DAY, 2024-01-01T00:00:00Z+1YEAR...").format(value=original)
         )
     return moment
+
+
+def _shifted(moment: dt.datetime, sign: str, amount: str, unit: str,
+             original: str) -> dt.datetime:
+    """``moment`` plus or minus ``amount`` units, or InvalidQuery when the
+    result falls outside the years 1 to 9999 (Python's dates)."""
+    name, factor = _UNITS[unit]
+    try:
+        delta = relativedelta(**{name: factor * int(amount)})
+        return moment + delta if sign == "+" else moment - delta
+    except (OverflowError, ValueError):
+        raise InvalidQuery(
+            _('The date "{value}" is out of range: dates run from year 1 to '
+              "year 9999").format(value=original)
+        ) from None
