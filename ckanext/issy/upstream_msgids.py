@@ -1,7 +1,8 @@
-"""English msgids of CKAN and ckanext-harvest that the portal translates itself.
+"""English msgids of CKAN, ckanext-harvest and ckanext-dcat that the portal
+translates itself.
 
 CKAN's French catalogue leaves some of its own strings untranslated ("Skip to
-main content") and ckanext-harvest ships no French at all. CKAN merges the
+main content"); ckanext-harvest and ckanext-dcat ship no French at all. CKAN merges the
 catalogue of every plugin implementing ``ITranslation`` over its own, in the
 reverse order of ``ckan.plugins``, the later one winning (Flask-Babel's
 ``Translations.merge``): ckanext-issy's catalogue, whose plugins come first,
@@ -242,4 +243,44 @@ HARVEST_DYNAMIC = (
     _("No harvests found"),
     ngettext('{number} harvest found for "{query}"', '{number} harvests found for "{query}"'),
     _('No harvests found for "{query}"'),
+)
+
+# ckanext-dcat, which ships no French: the labels its after_dataset_show
+# gives the extras of a dataset shown on a page (ckanext/dcat/utils.py,
+# field_labels), e.g. in the "All the metadata" table.
+DCAT = (
+    _("URI"),
+    _("GUID"),
+    _("Theme"),
+    _("Identifier"),
+    _("Alternate identifier"),
+    _("Issued"),
+    _("Modified"),
+    _("Version notes"),
+    _("Language"),
+    _("Frequency"),
+    _("Conforms to"),
+    _("Spatial URI"),
+    _("Start of temporal extent"),
+    _("End of temporal extent"),
+    _("Publisher URI"),
+    _("Publisher name"),
+    _("Publisher email"),
+    _("Publisher URL"),
+    _("Publisher type"),
+    _("Publisher identifier"),
+    _("Creator URI"),
+    _("Creator name"),
+    _("Creator email"),
+    _("Creator URL"),
+    _("Creator type"),
+    _("Creator identifier"),
+    _("Contact name"),
+    _("Contact email"),
+    _("Contact URI"),
+    _("Download URL"),
+    _("Media type"),
+    _("Size"),
+    _("Rights"),
+    _("Created"),
 )

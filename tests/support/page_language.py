@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import ckan
+import ckanext.dcat
 import ckanext.harvest
 import lxml.html
 from babel.messages.catalog import Catalog
@@ -29,6 +30,7 @@ from devstack.i18n import INVISIBLE_ELEMENTS, user_facing_attributes
 
 CKAN_FRENCH = Path(ckan.__file__).parent / "i18n" / "fr" / "LC_MESSAGES" / "ckan.po"
 HARVEST_TEMPLATE = Path(ckanext.harvest.__file__).parent / "i18n" / "ckanext-harvest.pot"
+DCAT_TEMPLATE = Path(ckanext.dcat.__file__).parent / "i18n" / "ckanext-dcat.pot"
 ISSY_FRENCH = I18N_DIR / "fr" / "LC_MESSAGES" / f"{I18N_DOMAIN}.po"
 
 PLACEHOLDER = re.compile(r"%\([^)]*\)[sdifr]|%[sdifr]|\{[^{}]*\}")
@@ -88,8 +90,8 @@ def _messages(catalog: Catalog) -> Iterator[Message]:
 
 
 def site_messages() -> list[Message]:
-    """Every message of the three catalogues, in the order CKAN merges them."""
-    return [message for path in (HARVEST_TEMPLATE, CKAN_FRENCH, ISSY_FRENCH)
+    """Every message of the four catalogues, in the order CKAN merges them."""
+    return [message for path in (DCAT_TEMPLATE, HARVEST_TEMPLATE, CKAN_FRENCH, ISSY_FRENCH)
             for message in _messages(_read(path))]
 
 
