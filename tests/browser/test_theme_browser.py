@@ -73,6 +73,16 @@ def test_sections_reachable_from_every_page(browser, live_server: str, portal, w
     page.close()
 
 
+def test_no_page_scrolls_sideways_on_a_phone(browser, live_server: str, portal: dict[str, Any]) -> None:
+    page = _open(browser, "phone")
+    widths = {}
+    for path in PAGES:
+        visit(page, live_server + _path(path, portal))
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert {path: width for path, width in widths.items() if width > WIDTHS["phone"][0]} == {}
+
+
 @pytest.mark.parametrize("path", ["/", "/dataset/", "/dataset/budget-2024"])
 def test_scripts_and_icons_come_after_the_first_paint_and_start(browser, live_server: str,
                                                                path: str) -> None:
