@@ -35,6 +35,8 @@ def ngettext(singular: str, plural: str) -> tuple[str, str]:
 # catalogue leaves empty (some are new in 2.12).
 CKAN = (
     _("Skip to main content"),
+    # The label of a custom field (an extra) in the dataset form.
+    _("Key"),
     _("Breadcrumb"),
     _("Account"),
     _("Toggle navigation"),
