@@ -21,10 +21,14 @@ UDATA_CONSTRAINTS := requirements/constraints-udata.txt
 # The project's own pytest arguments; `make test ARGS='...'` adds more after them.
 PYTEST_ARGS := -ra --strict-markers
 ARGS ?=
+# CKAN's own search tests with issy_search loaded (tests/ckan_core/) follow
+# the whole suite; not a subset (ARGS=...) unless CKAN_TESTS=1; CKAN_TESTS=0
+# leaves them out. `make test-ckan [ARGS=...]` runs only them.
+CKAN_TESTS ?= $(if $(ARGS),0,1)
 # `make datagouv-check URL=...`: the portal to harvest (default: the demo).
 URL ?=
 
-.PHONY: demo production test i18n venv system-deps constraints constraints-udata datagouv-check services-up services-down clean
+.PHONY: demo production test test-ckan i18n venv system-deps constraints constraints-udata datagouv-check services-up services-down clean
 
 demo: $(INSTALLED)
 	$(PY) -m devstack demo
@@ -34,7 +38,10 @@ production: $(INSTALLED)
 	$(PY) -m devstack production
 
 test: $(INSTALLED) node_modules/.installed $(UDATA_INSTALLED)
-	$(PY) -m devstack test $(PYTEST_ARGS) $(ARGS)
+	ISSY_CKAN_TESTS=$(CKAN_TESTS) $(PY) -m devstack test $(PYTEST_ARGS) $(ARGS)
+
+test-ckan: $(INSTALLED)
+	$(PY) -m devstack test-ckan $(PYTEST_ARGS) $(ARGS)
 
 # data.gouv.fr's harvesters (udata) on the running demo, or on URL=...
 datagouv-check: $(INSTALLED) $(UDATA_INSTALLED)

@@ -1,4 +1,4 @@
-"""Command line of the dev tooling: ``python -m devstack {demo,production,test,services,periodic}``."""
+"""Command line of the dev tooling: ``python -m devstack {demo,production,test,test-ckan,services,periodic}``."""
 from __future__ import annotations
 
 import argparse
@@ -15,8 +15,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "production", help="run the demo portal behind nginx and gunicorn until Ctrl-C"
     )
-    # "test" passes every following argument to pytest untouched: see main().
+    # "test" and "test-ckan" pass every following argument to pytest untouched: see main().
     commands.add_parser("test", help="run the test suite (the arguments after it go to pytest)")
+    commands.add_parser(
+        "test-ckan",
+        help="run CKAN's own search tests with issy_search (the arguments after it go to pytest)",
+    )
     svc = commands.add_parser("services", help="start or stop the private PostgreSQL and Redis")
     svc.add_argument("action", choices=("up", "down"))
     periodic = commands.add_parser("periodic", help="run the periodic tasks (used by the demo)")
@@ -66,10 +70,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def main() -> int:
     try:
-        if sys.argv[1:2] == ["test"]:
+        if sys.argv[1:2] in (["test"], ["test-ckan"]):
             from devstack import testrun
 
-            return testrun.main(sys.argv[2:])
+            return testrun.main(sys.argv[2:], ckan_tests_only=sys.argv[1] == "test-ckan")
         return _dispatch(_parser().parse_args())
     except StackError as error:
         print(f"Error: {error}", file=sys.stderr)

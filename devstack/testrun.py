@@ -3,6 +3,10 @@
 Each CKAN version has its own test databases (their schemas differ) and its own
 Redis database; the demo's are never touched. The addresses reach CKAN through
 its environment variables, which override test.ini.
+
+With ``ISSY_CKAN_TESTS=1`` (``make test`` without ``ARGS``), CKAN's own search
+tests follow, with ``issy_search`` loaded (tests/ckan_core/), on the same
+databases; ``python -m devstack test-ckan`` runs only them.
 """
 from __future__ import annotations
 
@@ -12,11 +16,16 @@ import sys
 
 import ckan
 
-from devstack import ckan_cli, preflight, secrets_store, services, siteconfig
+from devstack import ckan_cli, ckan_tests, preflight, secrets_store, services, siteconfig
 from devstack.database import ensure_site_databases
 from devstack.settings import DEV, REDIS_DB_TEST, ROOT, test_databases, test_redis_db, test_slot
 
 TEST_INI = ROOT / "test.ini"
+# "1": the CKAN test job runs after the project's suite.
+ENV_CKAN_TESTS = "ISSY_CKAN_TESTS"
+# The CKAN test job's own arguments when it follows the suite (the suite's
+# arguments select the project's tests).
+CKAN_TESTS_ARGS = ["-ra", "--strict-markers"]
 ENV_BY_SETTING = {
     "sqlalchemy.url": "CKAN_SQLALCHEMY_URL",
     "ckan.datastore.write_url": "CKAN_DATASTORE_WRITE_URL",
@@ -47,7 +56,17 @@ def write_env_file(series: str, env: dict[str, str]) -> None:
     path.write_text("".join(f"{key}={value}\n" for key, value in sorted(env.items())))
 
 
-def main(pytest_args: list[str]) -> int:
+def pytest_runs(pytest_args: list[str], ckan_tests_only: bool) -> list[list[str]]:
+    """The arguments of each pytest run: the project's suite, CKAN's tests."""
+    if ckan_tests_only:
+        return [ckan_tests.pytest_arguments(pytest_args)]
+    runs = [[f"--ckan-ini={TEST_INI}", *pytest_args]]
+    if os.environ.get(ENV_CKAN_TESTS) == "1":
+        runs.append(ckan_tests.pytest_arguments(CKAN_TESTS_ARGS))
+    return runs
+
+
+def main(pytest_args: list[str], ckan_tests_only: bool = False) -> int:
     series = ckan_series()
     if series not in REDIS_DB_TEST:
         print(f"CKAN {ckan.__version__} is not a supported version.", file=sys.stderr)
@@ -60,8 +79,14 @@ def main(pytest_args: list[str]) -> int:
         write_env_file(series, env)
         print(f"CKAN {ckan.__version__}: preparing the test databases...", flush=True)
         ckan_cli.prepare_site(TEST_INI, stack.pg_admin_url, env=env)
-        command = [sys.executable, "-m", "pytest", f"--ckan-ini={TEST_INI}", *pytest_args]
-        print(" ".join(command), flush=True)
-        return subprocess.call(command, cwd=ROOT, env={**os.environ, **env})
+        # Every run goes, even after a failing one: the report is whole.
+        codes = [_pytest(args, env) for args in pytest_runs(pytest_args, ckan_tests_only)]
+        return next((code for code in codes if code), 0)
     finally:
         stack.release()
+
+
+def _pytest(args: list[str], env: dict[str, str]) -> int:
+    command = [sys.executable, "-m", "pytest", *args]
+    print(" ".join(command), flush=True)
+    return subprocess.call(command, cwd=ROOT, env={**os.environ, **env})

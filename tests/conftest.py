@@ -5,8 +5,6 @@ the plugins of test.ini with ``@pytest.mark.usefixtures("with_plugins")``.
 """
 from __future__ import annotations
 
-import logging
-import os
 from typing import Any, Callable, Iterator
 from unittest import mock
 
@@ -14,19 +12,10 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 import ckan.tests.pytest_ckan.fixtures as ckan_fixtures
-from ckan.cli.db import _resolve_alembic_config
 
-# .ci/run sets this on the CKAN 2.12 pass, where no test may be skipped.
-FORBID_SKIPS = os.environ.get("ISSY_FORBID_SKIPS") == "1"
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter else []
-    if FORBID_SKIPS and skipped:
-        names = ", ".join(report.nodeid for report in skipped)
-        reporter.write_line(f"ISSY_FORBID_SKIPS: {len(skipped)} test(s) skipped: {names}", red=True)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+from tests.support.migrations import migrate_plugins
+# ISSY_FORBID_SKIPS=1 (.ci/run's CKAN 2.12 pass): no test may be skipped.
+from tests.support.skips import pytest_sessionfinish  # noqa: F401 (a hook)
 
 
 @pytest.fixture
@@ -37,16 +26,7 @@ def clean_db(with_plugins: None, reset_db: Callable[[], None],
     has some: the first reset of a test session drops all tables, ours
     included, and recreates CKAN's core tables only."""
     reset_db()
-    # Plugins' alembic env.py run fileConfig(), which disables every logger
-    # already created: keep CKAN's logging as a server has it.
-    loggers = logging.Logger.manager.loggerDict.values()
-    disabled = {log: log.disabled for log in loggers
-                if isinstance(log, logging.Logger)}
-    for plugin in tk.aslist(ckan_config["ckan.plugins"]):
-        if os.path.exists(_resolve_alembic_config(plugin)):
-            migrate_db_for(plugin)
-    for log, was_disabled in disabled.items():
-        log.disabled = was_disabled
+    migrate_plugins(tk.aslist(ckan_config["ckan.plugins"]), migrate_db_for)
 
 
 @pytest.fixture
