@@ -3,9 +3,6 @@ for city IT. Later features add their commands to this group."""
 from __future__ import annotations
 
 import click
-from ckanext.harvest.model import HarvestSource
-
-from ckanext.issy.harvesters.core.base import issy_harvester
 from ckanext.issy.language import _
 
 
@@ -20,6 +17,11 @@ def check_sources() -> None:
     be checked if it were saved now (URLs and configuration). A source saved
     by an earlier version may fail a newer check: the command names it and
     says why, and exits with status 1."""
+    # Here, not at the top: only sites that harvest load ckanext-harvest's model.
+    from ckanext.harvest.model import HarvestSource
+
+    from ckanext.issy.harvesters.core.base import issy_harvester
+
     checked = failed = 0
     for source in HarvestSource.filter(active=True).order_by(HarvestSource.url):
         harvester = issy_harvester(source.type)

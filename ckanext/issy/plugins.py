@@ -1,5 +1,7 @@
 """The plugin classes of ckanext-issy: wiring only, the logic lives in the
-feature packages (search/, harvesters/, views/, theme/, ...)."""
+feature packages (search/, harvesters/, views/, theme/, ...). The harvester
+plugins are in harvesters/plugins.py: importing ckanext-harvest's model
+here would map it onto CKAN's datasets on sites that do not harvest."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,13 +9,11 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.harvest.interfaces import IHarvester
-
 from ckanext.issy import I18N_DIR, I18N_DOMAIN, cli, csrf, helpers
 from ckanext.issy.dcat import actions as dcat_actions
 from ckanext.issy.dcat import charset, licences, resources
 from ckanext.issy.dcat import helpers as dcat_helpers
-from ckanext.issy.harvesters import finance, queue_compat
+from ckanext.issy.harvesters import queue_compat
 from ckanext.issy.search import ckan_hooks, spatial, suggestions, tracking_batch
 from ckanext.issy.logic import actions, auth, validators
 from ckanext.issy.theme import facets as theme_facets
@@ -57,7 +57,10 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
         tk.add_template_directory(config, "templates")
 
     def configure(self, config: Any) -> None:
-        queue_compat.install()
+        # Importing ckanext-harvest's queue maps its model onto CKAN's
+        # datasets: a site without its tables could not purge a dataset.
+        if "harvest" in tk.aslist(config.get("ckan.plugins")):
+            queue_compat.install()
         csrf.install()
 
     def get_helpers(self) -> dict[str, Any]:
@@ -95,15 +98,6 @@ class IssySearchPlugin(IssyTranslation, p.SingletonPlugin):
     def make_middleware(self, app: Any, config: Any) -> Any:
         ckan_hooks.answer_search_errors(app)
         return app
-
-
-class IssyFinanceHarvester(IssyTranslation, finance.ScdlBudgetHarvester):
-    """Harvest source type ``issy_finance``: SCDL budget files (docs/harvesters.md).
-    Its site settings are the shared ``ckanext.issy.harvest.*`` ones, declared
-    by ``issy``, which every harvester plugin needs."""
-
-    p.implements(p.ITranslation, inherit=True)
-    p.implements(IHarvester)
 
 
 @tk.blanket.config_declarations("config_declarations/issy_theme.yaml")

@@ -5,8 +5,6 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.issy.harvesters.core.base import issy_harvester, url_problems
-
 Action = Callable[[dict[str, Any], dict[str, Any]], Any]
 
 
@@ -15,7 +13,12 @@ def _check_harvest_source(action: str, context: dict[str, Any], data_dict: dict[
     harvesters would fetch (the configuration's URLs are checked by
     ``validate_config``). Every way of saving a source ends here: the web
     form, ``harvest_source_create``/``_update``/``_patch`` and the CLI."""
-    if data_dict.get("type", "harvest") != "harvest" or issy_harvester(data_dict.get("source_type")) is None:
+    if data_dict.get("type", "harvest") != "harvest":
+        return
+    # Only sites that harvest load ckanext-harvest's model (harvest sources).
+    from ckanext.issy.harvesters.core.base import issy_harvester, url_problems
+
+    if issy_harvester(data_dict.get("source_type")) is None:
         return
     tk.check_access(action, context, data_dict)
     problems = url_problems([data_dict.get("url") or ""])

@@ -1,0 +1,19 @@
+"""The harvester plugins of ckanext-issy (``issy_<family>_harvester``): wiring
+only. Apart from ckanext/issy/plugins.py because they import ckanext-harvest's
+model, which only sites that harvest should load."""
+from __future__ import annotations
+
+import ckan.plugins as p
+from ckanext.harvest.interfaces import IHarvester
+
+from ckanext.issy.harvesters import finance
+from ckanext.issy.plugins import IssyTranslation
+
+
+class IssyFinanceHarvester(IssyTranslation, finance.ScdlBudgetHarvester):
+    """Harvest source type ``issy_finance``: SCDL budget files (docs/harvesters.md).
+    Its site settings are the shared ``ckanext.issy.harvest.*`` ones, declared
+    by ``issy``, which every harvester plugin needs."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(IHarvester)
