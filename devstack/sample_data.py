@@ -1,10 +1,10 @@
 """Sample data of the demo: a few datasets, each clearly labelled as a sample.
 
 These few datasets give the home page, the dataset list and the facets
-something to show from the first start; the budgets come from a finance
-harvest source over the sample SCDL files of devstack/samples/ (served on
-127.0.0.2 by ``python -m devstack sample-feeds``), with a first job created
-here and started by the demo's periodic ``ckan harvester run``. Run once by
+something to show from the first start; the budgets and the election
+results come from harvest sources over the sample files of devstack/samples/
+(served on 127.0.0.2 by ``python -m devstack sample-feeds``), with a first
+job created here and started by the demo's periodic ``ckan harvester run``. Run once by
 the demo's initialisation; creating what already exists is skipped.
 """
 from __future__ import annotations
@@ -35,28 +35,6 @@ GROUPS = [
 ]
 DATASETS: list[dict[str, Any]] = [
     {
-        "name": "elections-municipales-2020-exemple",
-        "title": "Résultats des élections municipales 2020 (exemple)",
-        "notes": "Résultats du premier tour par bureau de vote.",
-        "tags": ["élections", "municipales"],
-        "groups": ["elections"],
-        # Coverage fields (issy_dcat), moved into the extras data.gouv.fr reads.
-        "coverage": {"frequency": "NEVER", "temporal_start": "2020-03-15", "temporal_end": "2020-03-15",
-                     "spatial_coverage": "commune"},
-        "table": {
-            "fields": [
-                {"id": "bureau", "type": "text"},
-                {"id": "inscrits", "type": "int"},
-                {"id": "votants", "type": "int"},
-            ],
-            "records": [
-                {"bureau": "0001", "inscrits": 1204, "votants": 512},
-                {"bureau": "0002", "inscrits": 1187, "votants": 498},
-                {"bureau": "0003", "inscrits": 1312, "votants": 603},
-            ],
-        },
-    },
-    {
         "name": "parkings-disponibilite-exemple",
         "title": "Disponibilité des parkings publics (exemple)",
         "notes": "Places libres dans les parkings publics de la ville.",
@@ -79,6 +57,8 @@ DATASETS: list[dict[str, Any]] = [
 
 
 FEEDS_URL = f"http://{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}"
+# devstack/samples/: devstack/election_samples.py's file (tests/harvesters/fixtures/generate.py writes it).
+ELECTION_FILE = "europeennes-2024-resultats-par-bureau.csv"
 FINANCE_SOURCE = {
     "name": "budgets-exemple",
     "title": "Budgets de la ville (exemple)",
@@ -93,6 +73,25 @@ FINANCE_SOURCE = {
         "notes": SAMPLE_NOTE.strip(),
     }, ensure_ascii=False),
 }
+
+
+ELECTION_SOURCE = {
+    "name": "elections-exemple",
+    "title": "Résultats électoraux (exemple)",
+    "notes": "Résultats d'exemple par bureau de vote, au format du ministère de l'Intérieur, "
+             "moissonnés au démarrage." + SAMPLE_NOTE,
+    "url": f"{FEEDS_URL}/{ELECTION_FILE}",
+    "source_type": "issy_elections",
+    "frequency": "MANUAL",
+    "config": json.dumps({
+        "format": "miom_b",
+        "election": "2024_euro_t1",
+        "title_suffix": " (exemple)",
+        "tags": ["élections", SAMPLE_TAG],
+        "notes": SAMPLE_NOTE.strip(),
+    }, ensure_ascii=False),
+}
+SOURCES = (FINANCE_SOURCE, ELECTION_SOURCE)
 
 
 def _exists(action: Any, show: str, name: str) -> bool:
@@ -136,22 +135,23 @@ def load(admin: str) -> None:
         # A DataStore-backed resource: its download is the DataStore's CSV dump.
         resource = {"package_id": dataset["id"], "name": "Données (exemple)", "format": "CSV"}
         action("datastore_create")(context(), {"resource": resource, "force": True, **spec["table"]})
-    _finance_source(action, context)
+    _sources(action, context)
 
 
-# Created by earlier demos; the finance source publishes the budgets now.
-SUPERSEDED = ("budget-primitif-2024-exemple",)
+# Created by earlier demos; the harvest sources publish them now.
+SUPERSEDED = ("budget-primitif-2024-exemple", "elections-municipales-2020-exemple")
 
 
-def _finance_source(action: Any, context: Any) -> None:
-    """The sample finance source and its first job (run by the periodic `ckan harvester run`)."""
+def _sources(action: Any, context: Any) -> None:
+    """The sample harvest sources and their first jobs (run by the periodic `ckan harvester run`)."""
     for name in SUPERSEDED:
         if _exists(action, "package_show", name):
             action("dataset_purge")(context(), {"id": name})
-    if _exists(action, "harvest_source_show", FINANCE_SOURCE["name"]):
-        return
-    source = action("harvest_source_create")(context(), {**FINANCE_SOURCE, "owner_org": ORGANIZATION["name"]})
-    action("harvest_job_create")(context(), {"source_id": source["id"]})
+    for spec in SOURCES:
+        if _exists(action, "harvest_source_show", spec["name"]):
+            continue
+        source = action("harvest_source_create")(context(), {**spec, "owner_org": ORGANIZATION["name"]})
+        action("harvest_job_create")(context(), {"source_id": source["id"]})
 
 
 def serve_feeds() -> int:

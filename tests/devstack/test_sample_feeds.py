@@ -1,4 +1,4 @@
-"""The demo's sample finance source: valid, allow-listed, over files in sync with the fixtures."""
+"""The demo's sample harvest sources: valid, allow-listed, over files in sync with their generators."""
 from __future__ import annotations
 
 import json
@@ -22,9 +22,20 @@ def test_the_sample_finance_source_configuration_is_valid_and_labels_its_dataset
     assert sample_data.SAMPLE_TAG in config["tags"]
 
 
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.ckan_config("ckanext.issy.harvest.allowed_hosts", f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}")
+def test_the_sample_election_source_configuration_is_valid_and_labels_its_datasets() -> None:
+    from ckanext.issy.harvesters.elections import ElectionResultsHarvester
+
+    config = json.loads(ElectionResultsHarvester().validate_config(sample_data.ELECTION_SOURCE["config"]))
+    assert config["title_suffix"] == " (exemple)"
+    assert sample_data.SAMPLE_TAG in config["tags"]
+
+
 def test_the_sample_feeds_are_the_only_private_destination_the_demo_allows() -> None:
     settings = demo._settings({}, "redis://127.0.0.1:6379", 5000)
-    urls = [sample_data.FINANCE_SOURCE["url"], *json.loads(sample_data.FINANCE_SOURCE["config"])["urls"]]
+    urls = [sample_data.FINANCE_SOURCE["url"], *json.loads(sample_data.FINANCE_SOURCE["config"])["urls"],
+            sample_data.ELECTION_SOURCE["url"]]
     assert {urlsplit(url).netloc for url in urls} == {settings["ckanext.issy.harvest.allowed_hosts"]}
 
 
@@ -41,3 +52,9 @@ def test_the_sample_files_are_those_the_fixture_generator_writes(name: str) -> N
 
     budget, shape = generate.FIXTURES[name]
     assert (SAMPLE_FEEDS / name).read_bytes() == scdl_samples.write(budget, **shape)
+
+
+def test_the_sample_election_file_is_the_one_its_generator_writes() -> None:
+    from devstack import election_samples
+
+    assert (SAMPLE_FEEDS / sample_data.ELECTION_FILE).read_bytes() == election_samples.europeennes_2024_format_b()

@@ -65,9 +65,10 @@ class Harvest:
     sysadmin: dict[str, Any]
     organization: dict[str, Any]
 
-    def source(self, url: str, config: dict[str, Any] | None = None, name: str = "budgets-issy") -> dict[str, Any]:
+    def source(self, url: str, config: dict[str, Any] | None = None, name: str = "budgets-issy",
+               source_type: str = "issy_finance", title: str = "Budgets de la ville") -> dict[str, Any]:
         return tk.get_action("harvest_source_create")({"user": self.sysadmin["name"]}, {
-            "name": name, "title": "Budgets de la ville", "url": url, "source_type": "issy_finance",
+            "name": name, "title": title, "url": url, "source_type": source_type,
             "owner_org": self.organization["id"], "config": json.dumps(config or {}), "frequency": "MANUAL",
         })
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import ckan.plugins as p
@@ -36,8 +36,8 @@ class StubHarvester(IssyHarvesterBase):
     def parse_config(self, config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         return {}, [f"unknown option {key}" for key in config]
 
-    def read_items(self, download: http.Download, config: dict[str, Any]) -> list[Item]:
-        table = read_csv(download.read_bytes(), download.url)
+    def read_items(self, downloads: Sequence[http.Download], config: dict[str, Any]) -> list[Item]:
+        table = read_csv(downloads[0].read_bytes(), downloads[0].url)
         return [Item(row.cells[0], json.dumps(row.cells), hashlib.sha256(json.dumps(row.cells).encode()).hexdigest())
                 for row in table.rows]
 

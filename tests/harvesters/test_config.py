@@ -15,8 +15,10 @@ from devstack.settings import SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT
 DOC = Path(__file__).resolve().parents[2] / "docs" / "harvesters.md"
 
 
-def doc_examples() -> list[str]:
-    return re.findall(r"```json\n(.*?)```", DOC.read_text(), flags=re.S)
+def doc_examples(section: str = "## Source configuration") -> list[str]:
+    """The JSON examples of one section of the document (up to the next ``## `` heading)."""
+    text = DOC.read_text().split(section + "\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```json\n(.*?)```", text, flags=re.S)
 
 
 @pytest.mark.usefixtures("with_plugins")

@@ -11,7 +11,7 @@ import pytest
 from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from ckanext.issy.harvesters import finance
+from ckanext.issy.harvesters.core import publish
 from ckanext.issy.harvesters.core.datastore import DataStoreError
 from devstack import scdl_samples
 from tests.harvesters.conftest import Feed, Harvest, errors
@@ -106,7 +106,7 @@ def test_a_new_dataset_whose_import_fails_is_not_left_half_published(
         raise DataStoreError(f"La table de {resource_id} n'a pas pu être chargée")
 
     with monkeypatch.context() as patch:
-        patch.setattr(finance.datastore, "load", refuse)
+        patch.setattr(publish.datastore, "load", refuse)
         report = harvest.run(source)
 
     assert any("n'a pas pu être chargée" in message for message in errors(report))

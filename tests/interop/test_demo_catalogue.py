@@ -1,7 +1,7 @@
 """The demo's catalogue passes data.gouv.fr's harvesters: the demo's sample
 data, loaded by devstack's own loader (as `make demo` does) into the live
-test portal, with the budgets harvested from devstack/samples/ by the
-demo's finance source, are harvested by udata's DCAT and CKAN backends with
+test portal, with the budgets and election results harvested from
+devstack/samples/ by the demo's sources, are harvested by udata's DCAT and CKAN backends with
 no failed item and each dataset whole. `make datagouv-check` runs the same
 harvests on a running demo."""
 from __future__ import annotations
@@ -30,16 +30,19 @@ def _sample(coverage: dict[str, str]) -> Expected:
     return Expected("lov2", coverage["frequency"], period, ISSY)
 
 
+ELECTIONS = {"Élections européennes 2024 — 1er tour (exemple)": "2024-06-09"}
+
+
 def expected() -> dict[str, Expected]:
-    """The sample datasets, and the budgets of the sample finance source."""
+    """The sample datasets, the budgets and the election results of the sample sources."""
     budgets = {title: Expected("lov2", "ANNUAL", (f"{year}-01-01", f"{year}-12-31"), ISSY)
                for title, year in BUDGETS.items()}
-    return {**{spec["title"]: _sample(spec["coverage"]) for spec in sample_data.DATASETS}, **budgets}
+    elections = {title: Expected("lov2", "NEVER", (day, day), ISSY) for title, day in ELECTIONS.items()}
+    return {**{spec["title"]: _sample(spec["coverage"]) for spec in sample_data.DATASETS}, **budgets, **elections}
 
 
-def _sample_source(feeds_url: str) -> dict[str, Any]:
-    """The demo's finance source, its files served by the test's feed server."""
-    source = sample_data.FINANCE_SOURCE
+def _sample_source(source: dict[str, Any], feeds_url: str) -> dict[str, Any]:
+    """A demo's source, its files served by the test's feed server."""
     return {**source, "url": source["url"].replace(sample_data.FEEDS_URL, feeds_url),
             "config": source["config"].replace(sample_data.FEEDS_URL, feeds_url)}
 
@@ -49,9 +52,9 @@ def demo(live_portal: LivePortal, harvest: Harvest, feed: Feed, paged_catalogue:
          monkeypatch: pytest.MonkeyPatch) -> Portal:
     for sample in SAMPLE_FEEDS.glob("*.csv"):
         feed.serve_file(sample.name, sample.read_bytes())
-    monkeypatch.setattr(sample_data, "FINANCE_SOURCE", _sample_source(feed.server.url))
+    monkeypatch.setattr(sample_data, "SOURCES", [_sample_source(s, feed.server.url) for s in sample_data.SOURCES])
     sample_data.load(harvest.sysadmin["name"])
-    # The first job of the finance source, which the demo's `ckan harvester run` starts.
+    # The first jobs of the sources, which the demo's `ckan harvester run` starts.
     run_queued(harvest.sysadmin["name"])
     return Portal(live_portal)
 

@@ -56,8 +56,19 @@ def _percent(part: int, whole: int) -> str:
     return PERCENTS[(part * 10000 + whole // 2) // whole]
 
 
-def _line(index: int) -> str:
+def _commune(index: int) -> tuple[str, str, str, str]:
+    """The commune of the ``index``-th station: after the first round of
+    the list, neighbouring codes, so that no station appears twice."""
     department, department_name, commune, commune_name = COMMUNES[index // STATIONS_PER_COMMUNE % len(COMMUNES)]
+    cycle = index // (STATIONS_PER_COMMUNE * len(COMMUNES))
+    if cycle:
+        commune = f"{commune[:-3]}{(int(commune[-3:]) + cycle) % 1000:03d}"
+        commune_name = f"{commune_name} ({cycle})"
+    return department, department_name, commune, commune_name
+
+
+def _line(index: int) -> str:
+    department, department_name, commune, commune_name = _commune(index)
     registered = 700 + index * 37 % 900
     voters = registered * (45 + index % 17) // 100
     blank, void = voters // 60, voters // 150

@@ -9,25 +9,20 @@ rows from another reader and reuse ``publish_document``.
 """
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
 import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestObject
-from werkzeug.datastructures import FileStorage
 
-from ckanext.issy.dcat import commune
-from ckanext.issy.harvesters.core import datastore, http
-from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item, create_dataset
+from ckanext.issy.harvesters.core import http, publish
+from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item
 from ckanext.issy.harvesters.core.bulk import collector_paused
 from ckanext.issy.harvesters.core.datastore import Column
 from ckanext.issy.harvesters.core.reading import SPACES, ReadError, parse_number, read_csv
@@ -73,7 +68,6 @@ ENUMS = {
     "BGT_OPBUDG": {"réel": "réel", "reel": "réel", "ordre": "ordre"},
     "BGT_CODRD": {"recette": "recette", "dépense": "dépense", "depense": "dépense"},
 }
-MAX_REPORTED = 20
 ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
 DEFAULTS: dict[str, Any] = {
     "group": "finances",
@@ -103,10 +97,6 @@ def _plain(text: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", _plain(text)).strip("-")
-
-
-def file_name(url: str) -> str:
-    return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
 
 
 # --- gather: a file into documents ---------------------------------------
@@ -142,7 +132,7 @@ def read_documents(raw: bytes, url: str, encoding: str | None = None,
                    declared: str | None = None) -> list[dict[str, Any]]:
     """The budget documents of a SCDL file, each with its raw lines in SCDL
     order: (line, cell, cell...), cells stripped."""
-    name = file_name(url)
+    name = http.file_name(url)
     table = read_csv(raw, name, encoding, declared)
     columns = _column_map(table.header, name)
     if not table.rows:
@@ -319,15 +309,6 @@ def typed_rows(document: dict[str, Any]) -> tuple[list[tuple[str, ...]], list[tu
     return list(zip(*typed)), warnings
 
 
-def normalised_csv(rows: Sequence[Sequence[str]]) -> bytes:
-    """UTF-8, comma-separated, decimal point, SCDL column order."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(NAMES)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 # --- the dataset ---------------------------------------------------------
 def _title(stage: str, year: str, config: dict[str, Any]) -> str:
     return f"{stage[:1].upper()}{stage[1:]} {year}{config['title_suffix']}"
@@ -345,12 +326,7 @@ def package_dict(document: dict[str, Any], rows: Sequence[Sequence[str]], config
     if config["notes"]:
         notes += "\n\n" + config["notes"]
     extras = {
-        "temporal_start": f"{year}-01-01",
-        "temporal_end": f"{year}-12-31",
-        "frequency": config["frequency"],
-        "spatial_text": f"{config['commune']} (INSEE {config['insee']})",
-        "spatial": commune.boundary_json(),  # found by the map search, read by data.gouv.fr
-        "insee_code": config["insee"],
+        **publish.coverage_extras(f"{year}-01-01", f"{year}-12-31", config["frequency"], config),
         "scdl_siret": siret,
         "scdl_document": stage,
     }
@@ -365,10 +341,6 @@ def package_dict(document: dict[str, Any], rows: Sequence[Sequence[str]], config
     }
 
 
-def _upload(data: bytes, name: str) -> FileStorage:
-    return FileStorage(stream=io.BytesIO(data), filename=name, content_type="text/csv")
-
-
 class ScdlBudgetHarvester(IssyHarvesterBase):
     """Source type ``issy_finance``: SCDL budget CSV files."""
 
@@ -381,8 +353,7 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
         }
 
     def parse_config(self, config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        problems = [_('unknown option "{key}"').format(key=key) for key in config if key not in DEFAULTS]
-        merged = {**DEFAULTS, **{k: v for k, v in config.items() if k in DEFAULTS}}
+        merged, problems = self.with_defaults(config, DEFAULTS)
         if not isinstance(merged["tags"], list) or not all(isinstance(t, str) and t for t in merged["tags"]):
             problems.append(_('"tags" must be a list of words'))
         for key in ("group", "license_id", "frequency", "commune", "insee", "title_suffix", "notes"):
@@ -392,8 +363,9 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
             problems.append(_('"insee" must be a commune code of 5 characters, e.g. "92040"'))
         return merged, problems
 
-    def read_items(self, download: http.Download, config: dict[str, Any]) -> list[Item]:
+    def read_items(self, downloads: Sequence[http.Download], config: dict[str, Any]) -> list[Item]:
         # Budget files are small (the shared 50 MiB limit): read whole, by the fast path.
+        (download,) = downloads
         return document_items(download.read_bytes(), download.url, config.get("encoding"), download.charset)
 
     def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
@@ -402,60 +374,20 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
         try:
             rows, warnings = typed_rows(document)
         except DocumentProblems as error:
-            self._report(obj, error.problems, _("The document is not published: "))
+            self.report_problems(obj, error.problems, _("The document is not published: "))
             return None
-        self._report(obj, warnings, _("Warning: "))
+        self.report_problems(obj, warnings, _("Warning: "))
         owner_org = tk.get_action("package_show")(dict(context), {"id": obj.source.id})["owner_org"]
-        self._ensure_group(config["group"], context)
+        publish.ensure_group(config["group"], config["group"].capitalize(), context)
         return publish_document(obj, document, rows, config, owner_org, context)
 
-    def _report(self, obj: HarvestObject, problems: list[tuple[int, str]], prefix: str) -> None:
-        for line, message in problems[:MAX_REPORTED]:
-            self._save_object_error(prefix + message, obj, "Import", line)
-        if len(problems) > MAX_REPORTED:
-            self._save_object_error(_("... and {count} more problems").format(
-                count=len(problems) - MAX_REPORTED), obj, "Import")
-
-    @staticmethod
-    def _ensure_group(name: str, context: dict[str, Any]) -> None:
-        try:
-            tk.get_action("group_show")(dict(context), {"id": name, "include_datasets": False})
-        except tk.ObjectNotFound:
-            tk.get_action("group_create")(dict(context), {"name": name, "title": name.capitalize()})
-
-
-def _resource(package: dict[str, Any], role: str) -> dict[str, Any] | None:
-    return next((r for r in package["resources"] if r.get("issy_role") == role), None)
 
 
 def publish_document(obj: HarvestObject, document: dict[str, Any],
                      rows: Sequence[Sequence[str]], config: dict[str, Any], owner_org: str,
                      context: dict[str, Any]) -> str:
-    """Create or update the dataset of the document of ``obj``. The DataStore
-    table is replaced before the metadata, atomically: a failure leaves the
-    previous table."""
-    action = tk.get_action
+    """Create or update the dataset of the document of ``obj``."""
     wanted = package_dict(document, rows, config, owner_org)
-    data = normalised_csv(rows)
-    csv_name = f"{_slug(wanted['title'])}.csv"
-    existing = action("package_show")(dict(context), {"id": obj.package_id}) if obj.package_id else None
-    if existing is None or existing["state"] != "active":
-        # A failure from here on purges the new dataset (IssyHarvesterBase.import_stage).
-        package = create_dataset(obj, {**wanted, "name": IssyHarvesterBase._gen_new_name(wanted["title"])}, context)
-        data_resource = action("resource_create")(dict(context), {
-            "package_id": package["id"], "name": _("Data (normalised CSV, SCDL)"), "format": "CSV",
-            "issy_role": "data", "url": csv_name, "upload": _upload(data, csv_name)})
-        datastore.load(data_resource["id"], SCDL_COLUMNS, rows, dict(context))
-        action("resource_create")(dict(context), {
-            "package_id": package["id"], "name": _("Original file: {name}").format(name=document["file"]),
-            "format": "CSV", "issy_role": "source", "url": document["source_url"]})
-        return package["id"]
-    data_resource = _resource(existing, "data")
-    assert data_resource is not None, "a harvested budget dataset always has its data resource"
-    datastore.load(data_resource["id"], SCDL_COLUMNS, rows, dict(context))
-    action("resource_update")(dict(context), {**data_resource, "url": csv_name, "upload": _upload(data, csv_name)})
-    source = _resource(existing, "source")
-    if source is not None and source["url"] != document["source_url"]:
-        action("resource_patch")(dict(context), {"id": source["id"], "url": document["source_url"]})
-    action("package_patch")(dict(context), {"id": existing["id"], **wanted})
-    return existing["id"]
+    table = publish.Table("data", _("Data (normalised CSV, SCDL)"), f"{_slug(wanted['title'])}.csv", SCDL_COLUMNS, rows)
+    source = publish.Link("source", _("Original file: {name}").format(name=document["file"]), document["source_url"])
+    return publish.publish(obj, wanted, [table], [source], context)

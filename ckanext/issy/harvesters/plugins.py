@@ -4,9 +4,10 @@ model, which only sites that harvest should load."""
 from __future__ import annotations
 
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 from ckanext.harvest.interfaces import IHarvester
 
-from ckanext.issy.harvesters import finance
+from ckanext.issy.harvesters import elections, finance
 from ckanext.issy.plugins import IssyTranslation
 
 
@@ -14,6 +15,16 @@ class IssyFinanceHarvester(IssyTranslation, finance.ScdlBudgetHarvester):
     """Harvest source type ``issy_finance``: SCDL budget files (docs/harvesters.md).
     Its site settings are the shared ``ckanext.issy.harvest.*`` ones, declared
     by ``issy``, which every harvester plugin needs."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(IHarvester)
+
+
+@tk.blanket.config_declarations("../config_declarations/issy_elections_harvester.yaml")
+class IssyElectionsHarvester(IssyTranslation, elections.ElectionResultsHarvester):
+    """Harvest source type ``issy_elections``: election results by polling
+    station (docs/harvesters.md). ``ckanext.issy.harvest.elections.max_bytes``
+    limits its downloads; its other settings are the shared ones."""
 
     p.implements(p.ITranslation, inherit=True)
     p.implements(IHarvester)

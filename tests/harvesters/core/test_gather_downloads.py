@@ -59,10 +59,11 @@ def test_gather_deletes_each_downloaded_file_once_it_is_read(
     files: list[tuple[Path, bool]] = []  # each file given to read_items, and whether it existed then
     read_items = ScdlBudgetHarvester.read_items
 
-    def watched(self: ScdlBudgetHarvester, download: http.Download, config: dict) -> list:
-        assert download.path is not None
-        files.append((download.path, download.path.exists()))
-        return read_items(self, download, config)
+    def watched(self: ScdlBudgetHarvester, downloads: list[http.Download], config: dict) -> list:
+        for download in downloads:
+            assert download.path is not None
+            files.append((download.path, download.path.exists()))
+        return read_items(self, downloads, config)
 
     monkeypatch.setattr(ScdlBudgetHarvester, "read_items", watched)
     feed.serve_file(BP)

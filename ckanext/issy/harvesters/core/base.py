@@ -12,10 +12,13 @@ withdrawn, and the error is recorded for the job.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -37,6 +40,7 @@ from ckanext.issy.language import _
 log = logging.getLogger(__name__)
 
 WITHDRAW_MODES = ("delete", "mark")
+MAX_REPORTED = 20  # problems recorded per item; the rest are counted
 # Stored in the harvest object's extras.
 STATUS, HASH, CONFIG = "status", "content_hash", "config_hash"
 SOURCE_URL, ETAG, LAST_MODIFIED, FILE_HASH = "source_url", "etag", "last_modified", "file_hash"
@@ -79,15 +83,31 @@ class IssyHarvesterBase(HarvesterBase):
         """The kind's own options, normalised, and the problems found."""
         raise NotImplementedError
 
-    def read_items(self, download: http.Download, config: dict[str, Any]) -> list[Item]:
-        """Split a downloaded file (``download.path``) into items; raises
-        ReadError. The file is deleted when this returns."""
+    def file_urls(self, url: str, config: dict[str, Any]) -> list[str]:
+        """What gather downloads for one URL of the source, read together by
+        ``read_items``: the URL itself by default; a kind may download an
+        API's export instead, or a companion file (two files of one table)."""
+        return [url]
+
+    def read_items(self, downloads: Sequence[http.Download], config: dict[str, Any]) -> list[Item]:
+        """Split the downloaded files of one URL (``file_urls``, each one's
+        ``path``) into items; raises ReadError. The files are deleted when
+        this returns."""
         raise NotImplementedError
 
     def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
         """Publish one new or changed item; returns its dataset's id, or None
         after recording the errors with ``_save_object_error``."""
         raise NotImplementedError
+
+    def report_problems(self, obj: HarvestObject, problems: Sequence[tuple[int, str]], prefix: str) -> None:
+        """Records the first problems of an item (line, message) as import
+        errors of its object, and how many more there are."""
+        for line, message in problems[:MAX_REPORTED]:
+            self._save_object_error(prefix + message, obj, "Import", line)
+        if len(problems) > MAX_REPORTED:
+            self._save_object_error(_("... and {count} more problems").format(
+                count=len(problems) - MAX_REPORTED), obj, "Import")
 
     # --- configuration ----------------------------------------------------
     def validate_config(self, config: str | None) -> str:
@@ -126,6 +146,13 @@ class IssyHarvesterBase(HarvesterBase):
         if encoding:
             common["encoding"] = encoding
         return common, problems
+
+    @staticmethod
+    def with_defaults(config: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """A kind's options over its defaults, and an "unknown option" problem
+        for each key it does not know (for ``parse_config``)."""
+        problems = [_('unknown option "{key}"').format(key=key) for key in config if key not in defaults]
+        return {**defaults, **{k: v for k, v in config.items() if k in defaults}}, problems
 
     def source_problems(self, url: str, config: str | None) -> list[str]:
         """Why a source with this URL and configuration would be refused when
@@ -191,18 +218,24 @@ class IssyHarvesterBase(HarvesterBase):
     def _gather_file(self, job: HarvestJob, url: str, settings: http.HttpSettings,
                      config: dict[str, Any], file_objects: list[HarvestObject],
                      ) -> tuple[http.Download, list[Item] | None] | None:
-        """The download and items of one file (None when it is the file of the last
-        run: a 304, or the same bytes), or None after recording why it failed."""
+        """The download and items of one URL of the source (None when its files
+        are those of the last run: a 304, or the same bytes), or None after
+        recording why it failed. The download returned is the first file's,
+        with the hash of all of them."""
         last = _extras(file_objects[0]) if file_objects else {}
-        # A file harvested with another configuration must be read again.
+        # Files harvested with another configuration must be read again.
         same_config = last.get(CONFIG) == config_hash(config)
+        urls = self.file_urls(url, config)
+        # Validators (ETag, Last-Modified) say whether one file changed, not several.
+        validators = (last.get(ETAG), last.get(LAST_MODIFIED)) if same_config and len(urls) == 1 else (None, None)
         try:
-            # Leaving the block deletes the downloaded file; its validators and hash stay.
-            with http.fetch(url, settings, *(
-                    (last.get(ETAG), last.get(LAST_MODIFIED)) if same_config else (None, None))) as download:
+            # Leaving the block deletes the downloaded files; their validators and hash stay.
+            with ExitStack() as files:
+                downloads = [files.enter_context(http.fetch(file_url, settings, *validators)) for file_url in urls]
+                download = _combined(downloads)
                 if download.not_modified or (same_config and download.sha256 == last.get(FILE_HASH)):
                     return download, None
-                items = self.read_items(download, config)
+                items = self.read_items(downloads, config)
         except (http.FetchError, ReadError) as error:
             log.warning("Harvest of %s: %s", url, error)
             self._save_gather_error(str(error), job)
@@ -397,6 +430,15 @@ def _abandon(harvest_object: HarvestObject, before: str | None, previous: Harves
     _unlink(harvest_object, previous)
     if created and model.Package.get(created) is not None:
         tk.get_action("dataset_purge")(dict(context), {"id": created})
+
+
+def _combined(downloads: list[http.Download]) -> http.Download:
+    """The download that stands for the files of one URL: the first one, with
+    a hash of all of them when there are several."""
+    if len(downloads) == 1:
+        return downloads[0]
+    digest = hashlib.sha256("".join(d.sha256 or "" for d in downloads).encode()).hexdigest()
+    return dataclasses.replace(downloads[0], sha256=digest, etag=None, last_modified=None)
 
 
 def _file_extras(url: str, download: http.Download, config: dict[str, Any]) -> dict[str, str]:

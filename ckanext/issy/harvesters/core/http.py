@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import ckan.plugins.toolkit as tk
 import requests
@@ -128,6 +128,11 @@ class Download:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def file_name(url: str) -> str:
+    """The file name at the end of a URL's path, for messages and resource names."""
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
 
 
 def _is_address(host: str) -> bool:

@@ -134,21 +134,17 @@ class Client:
                 if modified_after is None or dataset.modified is None or dataset.modified > modified_after:
                     yield dataset
 
+    def export_url(self, dataset_id: str, where: str | None = None) -> str:
+        """The URL of a dataset's CSV export: a harvester that downloads it
+        itself (with its validators) reads it with :func:`read_export`."""
+        return self.url(f"{_dataset_path(dataset_id)}/exports/csv", where=where)
+
     @contextmanager
     def export_csv(self, dataset_id: str, where: str | None = None) -> Iterator[reading.CsvStream]:
         """Every record of a dataset, as the core's streaming CSV reader reads
-        them from a temporary file, deleted when the ``with`` block ends.
-
-        A cut-off export is refused before any row is read: a body shorter
-        than announced fails the download; a last line without its line break
-        (the export ends every line with one) is a ReadError."""
-        url = self.url(f"{_dataset_path(dataset_id)}/exports/csv", where=where)
-        with self._fetch(url, dataset_id) as download:
-            assert download.path is not None  # no validators were sent: never a 304
-            if not _ends_with_newline(download.path, download.size):
-                raise ReadError(_("{url}: the export ends in the middle of a line: "
-                                  "it was cut off").format(url=url))
-            with reading.iter_csv(download.path, url, declared=download.charset) as stream:
+        them from a temporary file, deleted when the ``with`` block ends."""
+        with self._fetch(self.export_url(dataset_id, where), dataset_id) as download:
+            with read_export(download) as stream:
                 yield stream
 
     def _dataset(self, item: Any, url: str) -> Dataset:
@@ -203,6 +199,19 @@ class Client:
                 raise ApiError(_("{url} answered HTTP {status}: {detail}").format(
                     url=url, status=error.status, detail=detail))
             raise
+
+
+def read_export(download: http.Download, **options: Any) -> reading.CsvStream:
+    """A downloaded CSV export read as a stream (``options``: those of
+    ``reading.iter_csv``). A cut-off export is refused before any row is
+    read: a body shorter than announced fails the download; a last line
+    without its line break (the export ends every line with one) is a
+    ReadError."""
+    assert download.path is not None, "an export is read from its body, not from a 304"
+    if not _ends_with_newline(download.path, download.size):
+        raise ReadError(_("{url}: the export ends in the middle of a line: "
+                          "it was cut off").format(url=download.url))
+    return reading.iter_csv(download.path, download.url, declared=download.charset, **options)
 
 
 def geo_point(value: object) -> GeoPoint | None:

@@ -177,10 +177,10 @@ def _header(reader: _Reader, name: str) -> list[str]:
         raise _broken(name, reader.line_num, error)
 
 
-def _next_rows(reader: _Reader, name: str, width: int, cut_short: Callable[[int], bool],
+def _next_rows(reader: _Reader, name: str, width: int | None, cut_short: Callable[[int], bool],
                limit: int | None = None) -> tuple[list[Row], bool]:
     """The next ``limit`` rows of ``reader`` (all by default) without the blank
-    ones, each checked to have ``width`` cells, and whether more may follow.
+    ones, each checked to have ``width`` cells (unless None), and whether more may follow.
     ``cut_short(line)`` tells whether the file ends in the middle of that line."""
     parsed: list[tuple[int, list[str]]] = []
     broken = None
@@ -191,7 +191,7 @@ def _next_rows(reader: _Reader, name: str, width: int, cut_short: Callable[[int]
         broken = _broken(name, reader.line_num, error)
     contents = map(str.strip, map("".join, map(itemgetter(1), parsed)))
     rows = [Row(line, cells) for (line, cells), content in zip(parsed, contents) if content]  # blank lines carry nothing
-    if set(map(len, map(itemgetter(1), rows))) - {width}:
+    if width is not None and set(map(len, map(itemgetter(1), rows))) - {width}:
         row = next(row for row in rows if len(row.cells) != width)
         raise ReadError(_width_message(name, row.line, len(row.cells), width, cut_short(row.line)))
     if broken:
@@ -226,12 +226,15 @@ class CsvStream:
     """A CSV file read row by row. ``header``, ``encoding`` and ``delimiter``
     are known at once; ``rows`` reads the file as it goes and may raise
     ReadError part way (a consumer publishes nothing before the end). The
-    file closes when ``rows`` is exhausted, or with ``close()`` / ``with``."""
+    file closes when ``rows`` is exhausted, or with ``close()`` / ``with``.
+    ``cut_short(line)``: whether the file ends in the middle of that line
+    (for the messages of a reader that checks widths itself)."""
 
     header: list[str]
     encoding: str
     delimiter: str
     rows: Iterator[Row]
+    cut_short: Callable[[int], bool]
     _file: TextIO = field(repr=False)
 
     def close(self) -> None:
@@ -311,11 +314,13 @@ def _sample(path: Path) -> bytes:
     return head[:head.rfind(b"\n") + 1] or head
 
 
-def iter_csv(path: Path, name: str, encoding: str | None = None, declared: str | None = None) -> CsvStream:
+def iter_csv(path: Path, name: str, encoding: str | None = None, declared: str | None = None,
+             fixed_width: bool = True) -> CsvStream:
     """Read the CSV file at ``path`` row by row with bounded memory: the same
     encodings, checks and messages as :func:`read_csv`, the encoding chosen
     from the first megabyte. Memory is a few batches of rows, whatever the
-    size of the file."""
+    size of the file. ``fixed_width=False`` leaves the rows' widths to the
+    caller (files whose header names only the first of repeated blocks)."""
     used = _choose(_sample(path), name, encoding, declared)[0]
     try:
         codecs.lookup(used)
@@ -331,10 +336,11 @@ def iter_csv(path: Path, name: str, encoding: str | None = None, declared: str |
     except BaseException:
         file.close()
         raise
-    return CsvStream(header, used, delimiter, _stream_rows(reader, lines, len(header), name, file), file)
+    width = len(header) if fixed_width else None
+    return CsvStream(header, used, delimiter, _stream_rows(reader, lines, width, name, file), lines.cut_short, file)
 
 
-def _stream_rows(reader: _Reader, lines: _Lines, width: int, name: str, file: TextIO) -> Iterator[Row]:
+def _stream_rows(reader: _Reader, lines: _Lines, width: int | None, name: str, file: TextIO) -> Iterator[Row]:
     with file:
         more = True
         while more:
