@@ -28,58 +28,26 @@ It only ever connects to loopback addresses and the test databases.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The sample generator (devstack/), the job helper (tests/support/) and the
+# code shared with bench/elections.py (bench/harvesting.py) live in the checkout.
+sys.path.insert(0, str(ROOT))
+from bench import harvesting  # noqa: E402 (the checkout is on sys.path now)
+from bench.harvesting import settle as _settle, site as _site, timed as _timed  # noqa: E402
+
 LINES = 20_000
 FILE_NAME = "budget-primitif-2025.csv"
-OUR_GATHER = "our gather stage (within the gather consumer)"
-_OUR_GATHERS: list[float] = []
-# The sample generator (devstack/) and the job helper (tests/support/) live in the checkout.
-sys.path.insert(0, str(ROOT))
-
-
-def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = work()
-    return time.perf_counter() - start, result
-
-
-def _settle() -> None:
-    """Before each measure, the work the previous one left to the background
-    is done, so that it is not charged to whichever measure it interrupts:
-    PostgreSQL's autovacuum (about a second of work after each load of
-    20,000 rows, on a machine with two cores), and a full collection of the
-    process's garbage (due now and then: one job in six). The garbage goes
-    first: xloader's ``create_column_indexes`` leaves its connection, with
-    a transaction open on the table it indexed, in a reference cycle; until
-    it is collected, a VACUUM of that table waits for its lock."""
-    from ckan import model
-    from ckanext.datastore.backend.postgres import get_write_engine
-
-    gc.collect()
-    for engine in (model.meta.engine, get_write_engine()):
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            # Only the tables written since they were last vacuumed: a whole
-            # database's VACUUM would analyse every table of every earlier run.
-            written = connection.exec_driver_sql(
-                "SELECT format('%%I.%%I', schemaname, relname) FROM pg_stat_user_tables"
-                " WHERE n_mod_since_analyze > 0 OR n_ins_since_vacuum > 0 OR n_dead_tup > 0").scalars().all()
-            for table in written:
-                connection.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
 @contextmanager
@@ -88,54 +56,13 @@ def _feed_server(data: bytes, runs: int) -> Iterator[str]:
     with tempfile.NamedTemporaryFile(suffix=".csv") as file:
         file.write(data)
         file.flush()
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "feed_server.py"), file.name,
-             "--name", FILE_NAME, "--runs", str(runs)],
-            stdout=subprocess.PIPE, text=True)
-        try:
-            assert server.stdout is not None
-            yield server.stdout.readline().strip()
-        finally:
-            server.terminate()
-            server.wait()
+        with harvesting.feed_server(file.name, "--name", FILE_NAME, "--runs", str(runs)) as server:
+            yield server.url
 
 
 def _not_modified(url: str) -> int:
     """How many 304s the feed server has answered."""
-    no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with no_proxy.open(f"{url}/stats") as response:
-        return json.load(response)["not_modified"]
-
-
-def _time_our_gather() -> None:
-    """Our part of the gather consumer's step (download, hash, comparison,
-    records): the seconds of every call of our gather stage go to _OUR_GATHERS."""
-    from ckanext.issy.harvesters.core.base import IssyHarvesterBase
-
-    ours = IssyHarvesterBase.gather_stage
-
-    def gather_stage(self: IssyHarvesterBase, job: Any) -> list[str]:
-        start = time.perf_counter()
-        try:
-            return ours(self, job)
-        finally:
-            _OUR_GATHERS.append(time.perf_counter() - start)
-
-    IssyHarvesterBase.gather_stage = gather_stage
-
-
-def _cpu_times() -> list[int]:
-    """The machine's CPU time so far, by state (/proc/stat: user, nice, system, idle, ..., steal)."""
-    return [int(ticks) for ticks in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-
-
-def _stolen(since: list[int]) -> float:
-    """Since ``since``, the share of the CPU time the machine wanted (busy or
-    stolen) that the hypervisor gave to other machines instead: the noise
-    that short jobs feel most."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (
-        now - then for now, then in zip(_cpu_times()[:8], since))
-    return steal / ((user + nice + system + irq + softirq + steal) or 1)
+    return harvesting.feed_stats(url)["not_modified"]
 
 
 def _stages_ratio(steps: dict[str, dict[str, list[float]]]) -> float:
@@ -146,12 +73,6 @@ def _stages_ratio(steps: dict[str, dict[str, list[float]]]) -> float:
     def stages(kind: str) -> float:
         return sum(statistics.median(steps[kind][name]) for name in ("gather consumer", "fetch consumer"))
     return stages("unchanged") / stages("first")
-
-
-def _site(tk: Any) -> tuple[str, str]:
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    org = tk.get_action("organization_create")({"user": user}, {"name": f"bench-{uuid.uuid4().hex[:8]}"})
-    return user, org["id"]
 
 
 def _harvest_once(tk: Any, url: str, user: str, org: str, reharvests: int,
@@ -170,15 +91,7 @@ def _harvest_once(tk: Any, url: str, user: str, org: str, reharvests: int,
 
 def _job(source: str, user: str, steps: dict[str, list[float]] | None = None) -> float:
     """The time of one job, from its creation until it is finished; its report, read afterwards, must be clean."""
-    from tests.support.harvest import harvest, report
-
-    _settle()
-    seconds, job = _timed(lambda: harvest(source, user, steps))
-    if steps is not None:
-        steps.setdefault(OUR_GATHER, []).append(_OUR_GATHERS[-1])
-    errors = report(job, user)
-    assert not errors["gather_errors"] and not errors["object_errors"], errors
-    return seconds
+    return harvesting.job(source, user, steps)[0]
 
 
 def _typed_load_once(tk: Any, data: bytes, user: str, org: str) -> float:
@@ -240,20 +153,17 @@ def main() -> int:
 
     # Before CKAN: loading its plugins imports another top-level "tests" package.
     from devstack import scdl_samples
-    from tests.support import harvest  # noqa: F401 (imported by _job)
+    from tests.support import harvest  # noqa: F401 (imported by harvesting.job)
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
     import ckan.plugins.toolkit as tk
 
-    started, app = _timed(lambda: make_app(load_config(str(ROOT / "test.ini"))))
-    flask_app = getattr(app, "apps", {}).get("flask_app", app)._wsgi_app
+    started, flask_app = harvesting.start_ckan()
     data = scdl_samples.write(scdl_samples.rows("budget primitif", 2025, lines=LINES))
     results: dict[str, list[float]] = {"first": [], "unchanged": [], "typed load": [], "xloader": [],
                                        "xloader+idx": [], "first (ETag)": [], "unchanged (ETag)": []}
     steps: dict[str, dict[str, list[float]]] = {}  # of the jobs of the server without validators
-    _time_our_gather()
-    cpu_at_start = _cpu_times()
+    harvesting.time_our_gather()
+    cpu_at_start = harvesting.cpu_times()
     # One path per run: ckanext-harvest refuses two sources with the same URL.
     # The main source's server sends no validators (the worst case: the
     # file is downloaded and hashed again); the second answers as a static
@@ -295,7 +205,7 @@ def main() -> int:
     print(f"  unchanged re-harvest / first harvest: {ratio:.1%} (server without validators), "
           f"{with_etag:.1%} (server with an ETag)")
     print(f"  ... the harvester's own stages alone (gather and fetch consumers): {_stages_ratio(steps):.1%}; "
-          f"CPU time stolen by the hypervisor during the runs: {_stolen(cpu_at_start):.0%}")
+          f"CPU time stolen by the hypervisor during the runs: {harvesting.stolen(cpu_at_start):.0%}")
     if results["xloader"]:
         typed = statistics.median(results["typed load"])
         # xloader's job runs both steps before a resource is searchable; our

@@ -2,7 +2,6 @@
 downloaded with http.fetch and read with reading.iter_csv in bounded memory."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -10,23 +9,12 @@ import pytest
 from ckanext.issy.harvesters.core import http
 from ckanext.issy.harvesters.core.reading import iter_csv
 from tests.support import election_results
+from tests.support.memory import memory, reset_peak
 from tests.support.http_server import Response, serve
 
 MIB = 1024 * 1024
 STATIONS = 40_000  # about 210 MiB: 5.4 kB a row
 MEMORY_LIMIT = 100 * MIB
-
-
-def _memory() -> dict[str, int]:
-    """The process's resident memory now and at its peak, in bytes (Linux)."""
-    status = Path("/proc/self/status").read_text()
-    return {name: int(kib) * 1024 for name, kib in re.findall(r"(VmRSS|VmHWM):\s+(\d+) kB", status)}
-
-
-def _reset_peak() -> int:
-    """Starts measuring the peak again from the current resident memory, which it returns."""
-    Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to VmRSS
-    return _memory()["VmRSS"]
 
 
 def test_election_results_of_200_mb_stream_through_fetch_and_iter_csv_in_bounded_memory(
@@ -38,7 +26,7 @@ def test_election_results_of_200_mb_stream_through_fetch_and_iter_csv_in_bounded
     with serve(routes, host="127.0.0.2") as server:
         settings = http.HttpSettings(timeout=30.0, retries=0, max_bytes=400 * MIB, download_dir=str(tmp_path),
                                      allowed=frozenset({server.url.split("//")[1]}))
-        start = _reset_peak()
+        start = reset_peak()
         with http.fetch(server.url + url_path, settings) as download:
             assert download.path is not None
             with iter_csv(download.path, "europeennes-2024-resultats-bv.csv", declared=download.charset) as stream:
@@ -47,7 +35,7 @@ def test_election_results_of_200_mb_stream_through_fetch_and_iter_csv_in_bounded
                     if count in checked:
                         checked[count] = (row.line, row.cells)
                     count += 1
-        growth = _memory()["VmHWM"] - start
+        growth = memory()["VmHWM"] - start
     print(f"\n{download.size / MIB:.1f} MiB ({download.size} bytes, {count} rows of {len(stream.header)} cells) "
           f"streamed with a peak memory growth of {growth / MIB:.1f} MiB")
     record_property("file_bytes", download.size)
