@@ -16,7 +16,7 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, islice
@@ -346,6 +346,18 @@ def _stream_rows(reader: _Reader, lines: _Lines, width: int | None, name: str, f
         while more:
             rows, more = _next_rows(reader, name, width, lines.cut_short, BATCH_ROWS)
             yield from rows
+
+
+def find_columns(header: Sequence[str], required: Sequence[str], optional: Sequence[str], file: str) -> dict[str, int]:
+    """The index of each wanted column present, by the name asked for (case
+    and surrounding spaces ignored); ReadError naming every required one missing."""
+    indexes: dict[str, int] = {}
+    for index, name in enumerate(header):
+        indexes.setdefault(name.strip().lower(), index)  # the first of homonyms wins
+    missing = [name for name in required if name.strip().lower() not in indexes]
+    if missing:
+        raise ReadError(_("{file}: missing columns: {columns}").format(file=file, columns=", ".join(missing)))
+    return {name: indexes[name.strip().lower()] for name in (*required, *optional) if name.strip().lower() in indexes}
 
 
 def parse_number(text: str) -> Decimal | None:

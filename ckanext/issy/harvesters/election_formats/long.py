@@ -12,7 +12,7 @@ department and a 3-digit commune code (``1004_0001`` for ``01004_0001``).
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 
 from ckanext.issy.harvesters.core import reading
 from ckanext.issy.harvesters.election_formats import model
@@ -25,18 +25,6 @@ CANDIDATES_OPTIONAL = ("nuance", "sexe", "nom", "prenom", "liste", "libelle_abre
                        "libelle_etendu_liste", "nom_tete_liste")
 # data.gouv.fr's name of the candidates file, for messages.
 CANDIDATES_FILE = "candidats_results.csv"
-
-
-def find_columns(header: Sequence[str], required: Sequence[str], optional: Sequence[str], file: str) -> dict[str, int]:
-    """The index of each wanted column present, by the name asked for (case
-    and surrounding spaces ignored); ReadError naming every required one missing."""
-    indexes: dict[str, int] = {}
-    for index, name in enumerate(header):
-        indexes.setdefault(name.strip().lower(), index)  # the first of homonyms wins
-    missing = [name for name in required if name.strip().lower() not in indexes]
-    if missing:
-        raise reading.ReadError(_("{file}: missing columns: {columns}").format(file=file, columns=", ".join(missing)))
-    return {name: indexes[name.strip().lower()] for name in (*required, *optional) if name.strip().lower() in indexes}
 
 
 def _cell(cells: list[str], columns: dict[str, int], name: str) -> str:
@@ -74,7 +62,7 @@ class _Rows:
 
 def _stations(general: reading.CsvStream, insee: str, file: str,
               elections: Collection[str] | None) -> Iterator[tuple[str, model.Station]]:
-    columns = find_columns(general.header, GENERAL_REQUIRED, GENERAL_OPTIONAL, file)
+    columns = reading.find_columns(general.header, GENERAL_REQUIRED, GENERAL_OPTIONAL, file)
     rows = _Rows(insee, elections, file, columns)
     for row in general.rows:
         election = rows.election_of(row)
@@ -102,7 +90,7 @@ def _candidate(cells: list[str], columns: dict[str, int]) -> model.Candidate:
 
 def _add_candidates(candidates: reading.CsvStream, stations: dict[tuple[str, str], model.Station], insee: str,
                     file: str, elections: Collection[str] | None) -> None:
-    columns = find_columns(candidates.header, CANDIDATES_REQUIRED, CANDIDATES_OPTIONAL, file)
+    columns = reading.find_columns(candidates.header, CANDIDATES_REQUIRED, CANDIDATES_OPTIONAL, file)
     rows = _Rows(insee, elections, file, columns)
     for row in candidates.rows:
         election = rows.election_of(row)

@@ -38,7 +38,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ckanext.issy.harvesters.core import reading
-from ckanext.issy.harvesters.election_formats import long, model
+from ckanext.issy.harvesters.core.mapping import is_field, refuse_invalid
+from ckanext.issy.harvesters.election_formats import model
 from ckanext.issy.language import _
 
 STATION_REQUIRED = ("code_bv", "inscrits", "votants", "exprimes")
@@ -56,16 +57,12 @@ Cell = Callable[[str], str]  # the cell of the mapped field of a key ("" when no
 
 
 # --- the mapping -----------------------------------------------------------
-def _is_field(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
 def _wide_problems(columns: Any) -> list[str]:
     if not isinstance(columns, dict) or not columns:
         return [_('"candidate_columns" must be an object with one field per candidate')]
     problems = []
     for field, details in columns.items():
-        if not _is_field(field):
+        if not is_field(field):
             problems.append(_('"candidate_columns": a field name is empty'))
         if not isinstance(details, dict):
             problems.append(_('"candidate_columns", "{field}": the candidate\'s details must be an object').format(
@@ -87,7 +84,7 @@ def _long_problems(candidate: Any) -> list[str]:
     if "voix" not in candidate:
         problems.append(_('"candidate": the field of "voix" is required'))
     problems += [_('"candidate", "{key}": a field name is required').format(key=key)
-                 for key, value in candidate.items() if key in LONG_FIELDS and not _is_field(value)]
+                 for key, value in candidate.items() if key in LONG_FIELDS and not is_field(value)]
     return problems
 
 
@@ -97,9 +94,9 @@ def mapping_problems(mapping: Any) -> list[str]:
         return [_("the field mapping must be an object")]
     problems = [_('"{key}" is not a key of the field mapping').format(key=key) for key in mapping if key not in KEYS]
     problems += [_('"{key}": a field name is required').format(key=key)
-                 for key in STATION_REQUIRED if not _is_field(mapping.get(key))]
+                 for key in STATION_REQUIRED if not is_field(mapping.get(key))]
     problems += [_('"{key}": a field name is required').format(key=key)
-                 for key in STATION_OPTIONAL if key in mapping and not _is_field(mapping[key])]
+                 for key in STATION_OPTIONAL if key in mapping and not is_field(mapping[key])]
     if sum(mode in mapping for mode in MODES) != 1:
         problems.append(_('the field mapping needs either "candidate_columns" (one column per candidate) '
                           'or "candidate" (one row per station and candidate)'))
@@ -177,11 +174,8 @@ def read_mapped(stream: reading.CsvStream, mapping: dict[str, Any], election: st
                 libelle_commune: str, file: str) -> model.Round:
     """The round of commune ``insee`` in an Opendatasoft CSV export read with
     ``mapping`` (see the module). Raises reading.ReadError."""
-    problems = mapping_problems(mapping)
-    if problems:
-        raise reading.ReadError(_("{file}: the field mapping is invalid: {problems}").format(
-            file=file, problems="; ".join(problems)))
-    indexes = long.find_columns(stream.header, _mapped_fields(mapping), (), file)
+    refuse_invalid(mapping_problems(mapping), file)
+    indexes = reading.find_columns(stream.header, _mapped_fields(mapping), (), file)
     insee = insee.strip().zfill(5)
     rows = _rows(stream, mapping, indexes, insee, libelle_commune)
     if "candidate_columns" in mapping:
