@@ -37,5 +37,35 @@ def check_sources() -> None:
         raise click.exceptions.Exit(1)
 
 
+@issy.group("parking")
+def parking() -> None:
+    """Real-time parking (sources of type issy_parking)."""
+
+
+@parking.command("poll")
+@click.option("--once", is_flag=True, help="Poll every source once, then stop.")
+def parking_poll(once: bool) -> None:
+    """Poll every active parking source each interval
+    (ckanext.issy.parking.interval, 60 s by default), or once with --once;
+    several pollers may run, a Redis lock lets one poll each source per
+    interval. With --once, the exit status is 1 if a source could not be
+    polled."""
+    import time
+
+    from ckanext.issy.harvesters import parking_poll
+
+    while True:
+        outcomes = parking_poll.poll_all()
+        for outcome in outcomes:
+            for line in parking_poll.describe(outcome):
+                click.echo(line)
+        if once:
+            if any(outcome.status == parking_poll.FAILED for outcome in outcomes):
+                raise click.exceptions.Exit(1)
+            return
+        interval = parking_poll.PollSettings.from_config().interval
+        time.sleep(interval - time.time() % interval)  # at the start of the next interval
+
+
 def get_commands() -> list[click.Command]:
     return [issy]

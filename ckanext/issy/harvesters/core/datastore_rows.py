@@ -1,4 +1,5 @@
-"""Row-level writes to typed DataStore tables: upsert by a key, append, prune.
+"""Row-level writes to typed DataStore tables: upsert by a key, append, prune,
+roll up; and reading a small table's rows as typed values.
 
 For tables refreshed often rather than replaced whole, such as the real-time
 parking's (about 1,000 spaces every minute: a current-state table upserted
@@ -21,15 +22,18 @@ unchanged feed makes no new row version and no new table version.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from ckanext.datastore.backend.postgres import identifier
+from ckanext.datastore.backend.postgres import get_read_engine, identifier
 from ckanext.issy.harvesters.core.datastore import (
     Column, DataStoreError, Value, column_names, has_unique_key, insert_staged, no_unique_key,
     stage_rows, write_transaction,
 )
+
+# What a roll-up may compute for a column (SQL aggregates, by name: never SQL from a caller).
+AGGREGATES = {"avg": "avg", "min": "min", "max": "max", "any": "bool_or"}
 from ckanext.issy.language import _
 
 
@@ -123,3 +127,65 @@ def _check_time_zone(cursor: Any, table: str, column: str, timestamp: date) -> N
     if found[0] == "timestamp without time zone" and aware:
         raise DataStoreError(_("column {column} holds local times (timestamp): give a date and time "
                                "without time zone, in the local time of the column").format(column=column))
+
+
+def delete_except(resource_id: str, column: str, kept: Iterable[str]) -> int:
+    """Deletes the rows whose ``column`` is not one of ``kept``, in one
+    transaction; returns how many."""
+    table = identifier(resource_id)
+    with write_transaction(resource_id, _failure()) as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE NOT ({identifier(column)}::text = ANY(%s))", (list(kept),))
+        return cursor.rowcount
+
+
+def read_rows(resource_id: str, columns: Sequence[Column]) -> list[tuple[Any, ...]]:
+    """Every row of a small table (a current state, not a history), as
+    PostgreSQL's types give them (Decimal, aware datetime, bool), in the
+    order of ``columns``; read on the read engine."""
+    connection = get_read_engine().raw_connection()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {column_names(columns)} FROM {identifier(resource_id)} ORDER BY _id")
+            return cursor.fetchall()
+    except Exception as error:
+        raise DataStoreError(_("Reading the DataStore table of resource {id} failed: {error}").format(
+            id=resource_id, error=error)) from error
+    finally:
+        connection.close()
+
+
+def roll_up(resource_id: str, columns: Sequence[Column], time_column: str, before: datetime,
+            keys: Sequence[str], aggregates: Mapping[str, str], level: tuple[str, str, str]) -> int:
+    """Replaces the rows of level ``level[1]`` (in column ``level[0]``) whose
+    ``time_column`` (timestamptz) is before ``before`` by one row per hour
+    and ``keys`` of level ``level[2]``, each column of ``aggregates``
+    computed by its aggregate (a name of AGGREGATES), in one transaction;
+    returns how many rows were rolled up. ``columns``: every column of the
+    table, each one the time, a key, an aggregate or the level."""
+    table = identifier(resource_id)
+    level_column, fine, coarse = level
+    cells = []
+    for column in columns:
+        name = identifier(column.id)
+        if column.id == time_column:
+            cells.append(f"date_trunc('hour', {name})")
+        elif column.id in keys:
+            cells.append(name)
+        elif column.id == level_column:
+            cells.append("%(coarse)s")
+        else:
+            cells.append(f"{AGGREGATES[aggregates[column.id]]}({name})")
+    group = ", ".join(["1", *(identifier(key) for key in keys)])
+    where = f"{identifier(time_column)} < %(before)s AND {identifier(level_column)} = %(fine)s"
+    parameters = {"before": before, "fine": fine, "coarse": coarse}
+    with write_transaction(resource_id, _failure()) as cursor:
+        _check_time_zone(cursor, table, time_column, before)
+        cursor.execute("SET LOCAL TIME ZONE 'UTC'")  # hours of an instant, whatever the session's zone
+        cursor.execute(f"SELECT {', '.join(cells)} FROM {table} WHERE {where} GROUP BY {group} ORDER BY 1",
+                       parameters)
+        rows = cursor.fetchall()
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", parameters)
+        rolled = cursor.rowcount
+        stage_rows(cursor, table, columns, rows, ids=True)
+        insert_staged(cursor, table, columns)
+        return rolled
