@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     periodic = commands.add_parser("periodic", help="run the periodic tasks (used by the demo)")
     periodic.add_argument("ini", type=Path)
     commands.add_parser("sample-feeds", help="serve the demo's sample feeds (devstack/samples/)")
+    commands.add_parser("parking-simulator", help="serve the demo's simulated real-time parking feeds")
     sample = commands.add_parser("sample-data", help="load the demo's sample data")
     sample.add_argument("ini", type=Path)
     sample.add_argument("admin")
@@ -51,6 +52,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from devstack import sample_data
 
         return sample_data.serve_feeds()
+    if args.command == "parking-simulator":
+        from devstack import parking_simulator
+
+        return parking_simulator.serve()
     if args.command == "sample-data":
         from devstack import sample_data
 

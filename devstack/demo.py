@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from devstack import ckan_cli, preflight, secrets_store, services, siteconfig
+from devstack import ckan_cli, parking_simulator, preflight, secrets_store, services, siteconfig
 from devstack.database import ensure_site_databases
 from devstack.errors import StackError
 from devstack.settings import (
@@ -43,7 +43,8 @@ def _settings(urls: dict[str, str], redis_base: str, port: int) -> dict[str, str
         "ckan.harvest.mq.type": "redis",
         "ckan.tracking_enabled": "true",
         "ckanext.issy.demo_banner": "true",
-        "ckanext.issy.harvest.allowed_hosts": f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}",
+        "ckanext.issy.harvest.allowed_hosts": f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT} "
+                                              f"{parking_simulator.HOST}:{parking_simulator.PORT}",
         # The catalogue data.gouv.fr harvests (docs/datagouv.md); paging links start with base_uri.
         "ckanext.dcat.rdf.profiles": "issy_dcat_ap_fr",
         "ckanext.dcat.base_uri": f"http://{DEMO_HOST}:{port}",
@@ -120,6 +121,8 @@ def write_procfile(web: dict[str, str]) -> None:
         "worker": f"{ckan} jobs worker",
         "periodic": f"{sys.executable} -m devstack periodic {INI}",
         "samples": f"{sys.executable} -m devstack sample-feeds",
+        "parkingfeeds": f"{sys.executable} -m devstack parking-simulator",
+        "poller": f"{ckan} issy parking poll",
     }
     PROCFILE.write_text("".join(f"{name}: {command}\n" for name, command in processes.items()))
 

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from devstack.loopback import LoopbackHTTPServer
 
 HOST, PORT = "127.0.0.3", 8703
+URL = f"http://{HOST}:{PORT}"
 SEED = 21
 TIMEZONE = ZoneInfo("Europe/Paris")
 # Issy's dataset ids on data.issy.com, served under the Explore API's paths.

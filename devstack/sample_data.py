@@ -3,7 +3,9 @@
 These few datasets give the home page, the dataset list and the facets
 something to show from the first start; the budgets and the election
 results come from harvest sources over the sample files of devstack/samples/
-(served on 127.0.0.2 by ``python -m devstack sample-feeds``), with a first
+(served on 127.0.0.2 by ``python -m devstack sample-feeds``), the real-time
+parking from the parking simulator (127.0.0.3, ``python -m devstack
+parking-simulator``), with a first
 job created here and started by the demo's periodic ``ckan harvester run``. Run once by
 the demo's initialisation; creating what already exists is skipped.
 """
@@ -15,6 +17,7 @@ from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+from devstack import parking_simulator
 from devstack.loopback import LoopbackHTTPServer
 from devstack.settings import SAMPLE_FEEDS, SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT
 
@@ -34,25 +37,6 @@ GROUPS = [
     {"name": "mobilite", "title": "Mobilité"},
 ]
 DATASETS: list[dict[str, Any]] = [
-    {
-        "name": "parkings-disponibilite-exemple",
-        "title": "Disponibilité des parkings publics (exemple)",
-        "notes": "Places libres dans les parkings publics de la ville.",
-        "tags": ["stationnement", "mobilité"],
-        "groups": ["mobilite"],
-        "coverage": {"frequency": "UPDATE_CONT", "spatial_coverage": "commune"},
-        "table": {
-            "fields": [
-                {"id": "parking", "type": "text"},
-                {"id": "places_libres", "type": "int"},
-                {"id": "capacite", "type": "int"},
-            ],
-            "records": [
-                {"parking": "Parking de la Mairie", "places_libres": 87, "capacite": 240},
-                {"parking": "Parking Corentin-Celton", "places_libres": 31, "capacite": 180},
-            ],
-        },
-    },
 ]
 
 
@@ -91,7 +75,34 @@ ELECTION_SOURCE = {
         "notes": SAMPLE_NOTE.strip(),
     }, ensure_ascii=False),
 }
-SOURCES = (FINANCE_SOURCE, ELECTION_SOURCE)
+# The parking simulator's Opendatasoft datasets (python -m devstack parking-simulator),
+# polled every minute by the demo's `ckan issy parking poll`.
+PARKING_SOURCE = {
+    "name": "stationnement-exemple",
+    "title": "Stationnement en temps réel (exemple)",
+    "notes": "Parkings et places sur voirie simulés, interrogés chaque minute." + SAMPLE_NOTE,
+    "url": parking_simulator.URL,
+    "source_type": "issy_parking",
+    "frequency": "DAILY",
+    "config": json.dumps({
+        "format": "ods",
+        "dataset": parking_simulator.GARAGES_DATASET,
+        "mapping": {"kind": "garage", "id": "parking_id", "name": "name", "free": "value_free_spots",
+                    "capacity": "nombre_de_places_contractuelles", "status": "value_status", "geo": "geo",
+                    "time": "last_update"},
+        "feeds": [{
+            "url": parking_simulator.URL,
+            "format": "ods",
+            "dataset": parking_simulator.SPACES_DATASET,
+            "mapping": {"kind": "space", "id": "identifiant_place", "state": "etat", "free_values": ["libre"],
+                        "sector": "implantation", "geo": "geo", "time": "last_update"},
+        }],
+        "title": "Disponibilité du stationnement en temps réel (exemple)",
+        "tags": ["stationnement", "temps réel", SAMPLE_TAG],
+        "notes": SAMPLE_NOTE.strip(),
+    }, ensure_ascii=False),
+}
+SOURCES = (FINANCE_SOURCE, ELECTION_SOURCE, PARKING_SOURCE)
 
 
 def _exists(action: Any, show: str, name: str) -> bool:
@@ -139,7 +150,7 @@ def load(admin: str) -> None:
 
 
 # Created by earlier demos; the harvest sources publish them now.
-SUPERSEDED = ("budget-primitif-2024-exemple", "elections-municipales-2020-exemple")
+SUPERSEDED = ("budget-primitif-2024-exemple", "elections-municipales-2020-exemple", "parkings-disponibilite-exemple")
 
 
 def _sources(action: Any, context: Any) -> None:

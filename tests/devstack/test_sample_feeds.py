@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from devstack import demo, sample_data
+from devstack import demo, parking_simulator, sample_data
 from devstack.settings import SAMPLE_FEEDS, SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT
 from tests.harvesters.fixtures import generate
 
@@ -32,18 +32,33 @@ def test_the_sample_election_source_configuration_is_valid_and_labels_its_datase
     assert sample_data.SAMPLE_TAG in config["tags"]
 
 
-def test_the_sample_feeds_are_the_only_private_destination_the_demo_allows() -> None:
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.ckan_config("ckanext.issy.harvest.allowed_hosts", f"{parking_simulator.HOST}:{parking_simulator.PORT}")
+def test_the_sample_parking_source_configuration_is_valid_and_reads_both_simulated_datasets() -> None:
+    from ckanext.issy.harvesters.parking import ParkingHarvester
+
+    config = json.loads(ParkingHarvester().validate_config(sample_data.PARKING_SOURCE["config"]))
+    assert [config["dataset"], config["feeds"][0]["dataset"]] == [
+        parking_simulator.GARAGES_DATASET, parking_simulator.SPACES_DATASET]
+    assert sample_data.SAMPLE_TAG in config["tags"]
+
+
+def test_the_sample_feeds_are_the_only_private_destinations_the_demo_allows() -> None:
     settings = demo._settings({}, "redis://127.0.0.1:6379", 5000)
+    parking = json.loads(sample_data.PARKING_SOURCE["config"])
     urls = [sample_data.FINANCE_SOURCE["url"], *json.loads(sample_data.FINANCE_SOURCE["config"])["urls"],
-            sample_data.ELECTION_SOURCE["url"]]
-    assert {urlsplit(url).netloc for url in urls} == {settings["ckanext.issy.harvest.allowed_hosts"]}
+            sample_data.ELECTION_SOURCE["url"], sample_data.PARKING_SOURCE["url"], parking["feeds"][0]["url"]]
+    assert {urlsplit(url).netloc for url in urls} == set(settings["ckanext.issy.harvest.allowed_hosts"].split())
 
 
-def test_the_demo_runs_the_sample_feed_server(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_demo_runs_the_sample_feed_servers_and_the_parking_poller(
+        tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
     procfile = tmp_path / "Procfile"  # type: ignore[operator]
     monkeypatch.setattr(demo, "PROCFILE", procfile)
     demo.write_procfile(demo.web_process(5000))
-    assert "-m devstack sample-feeds" in procfile.read_text()
+    text = procfile.read_text()
+    assert "-m devstack sample-feeds" in text and "-m devstack parking-simulator" in text
+    assert "issy parking poll" in text
 
 
 @pytest.mark.parametrize("name", generate.DEMO_FILES)
