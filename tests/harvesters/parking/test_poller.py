@@ -331,3 +331,24 @@ def test_impossible_counts_are_clamped_and_reported_and_future_times_replaced(
     stored = by_id(the_dataset(json_source))
     assert (stored["P-MAIRIE"]["free"], stored["P-CELTON"]["free"]) == (0, 200)
     assert datetime.fromisoformat(stored["P-EPINETTES"]["observed_at"]) == T0  # the time of receipt
+
+
+def test_a_national_description_of_car_parks_completes_the_live_garages(harvest: Harvest, feed: Feed) -> None:
+    from tests.harvesters.parking.test_bnls import HEADER, ROWS
+
+    feed.serve_file("stationnement.csv", "\n".join([HEADER, *ROWS.values()]).encode(), headers={"Content-Type": "text/csv"})
+    json_feed(feed, "libres.json", [{"id": "92040-P-001", "libres": 120}, {"id": "92040-P-002", "libres": 400}])
+    source = published_source(harvest, feed.url("libres.json"), {
+        "format": "json", "mapping": {"kind": "garage", "id": "id", "free": "libres", "records": "results"},
+        "feeds": [{"url": feed.url("stationnement.csv"), "format": "bnls"}]})
+    outcome = poll(source, T0)
+    assert outcome.status == parking_poll.POLLED
+    assert [problem for problem in outcome.problems if "92040-P-002" in problem]  # 400 > 310 spaces: clamped
+    stored = by_id(the_dataset(source))
+    assert {i: (r["name"], r["capacity"], r["free"], r["status"]) for i, r in stored.items()} == {
+        "92040-P-001": ("CENTRE VILLE", 520, 120, "unknown"),
+        "92040-P-002": ("LES EPINETTES", 310, 310, "unknown"),
+        "92040-P-003": ("CORENTIN CELTON", 280, None, "unknown"),  # described, never observed
+    }
+    assert Decimal(str(stored["92040-P-001"]["occupancy_rate"])) == Decimal("76.9")
+    assert Decimal(str(stored["92040-P-001"]["lat"])) == Decimal("48.8239")

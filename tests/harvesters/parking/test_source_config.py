@@ -51,3 +51,11 @@ def test_an_invalid_parking_configuration_is_refused_naming_each_problem(config:
         ParkingHarvester().validate_config(json.dumps(config))
     message = plain_quotes(str(raised.value))
     assert all(word in message for word in words), message
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_a_description_of_car_parks_completes_a_live_feed_but_cannot_be_the_only_one() -> None:
+    bnls = {"format": "bnls", "url": "https://transport.data.gouv.fr/stationnement.csv"}
+    ParkingHarvester().validate_config(json.dumps({"format": "json", "mapping": GARAGES, "feeds": [bnls]}))
+    with pytest.raises(ConfigError, match="bnls"):
+        ParkingHarvester().validate_config(json.dumps({"format": "bnls"}))
