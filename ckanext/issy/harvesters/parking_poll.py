@@ -242,8 +242,14 @@ def sources() -> Iterator[Any]:
 def poll_all(now: datetime | None = None) -> list[Outcome]:
     """One poll of every active parking source."""
     settings, redis = PollSettings.from_config(), connect_to_redis()
-    outcomes = [SourcePoller(source, redis, settings).poll(now or datetime.now(timezone.utc))
-                for source in list(sources())]
+    outcomes = []
+    for source in list(sources()):
+        try:
+            outcomes.append(SourcePoller(source, redis, settings).poll(now or datetime.now(timezone.utc)))
+        except Exception as error:  # one source's failure must not stop the others' polls
+            log.exception("Poll of parking source %s failed", source.title)
+            ckan_model.Session.rollback()
+            outcomes.append(Outcome(source.id, source.title or source.url, FAILED, error=repr(error)))
     ckan_model.Session.remove()  # a long-running process: no session kept between polls
     return outcomes
 

@@ -148,7 +148,8 @@ def merged(previous: Mapping[str, Row], poll: model.Poll | None, now: datetime,
             observed_at = observation.observed_at if observation and observation.observed_at else now
             rows[site_id] = _with(state, observed_at=observed_at, received_at=now)
     for site_id, row in rows.items():
-        stale = staleness.feed or site_id in staleness.sites
+        # Without an answer, nothing is learnt of a site: one already stale stays so.
+        stale = staleness.feed or site_id in staleness.sites or (poll is None and bool(cell(row, "stale")))
         if cell(row, "stale") is not stale:
             rows[site_id] = _with(row, stale=stale)
     return rows, problems

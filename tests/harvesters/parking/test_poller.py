@@ -254,6 +254,9 @@ def test_a_site_missing_from_the_feed_keeps_its_state_then_is_flagged_stale(
     after = by_id(the_dataset(json_source))
     assert {i: r["stale"] for i, r in after.items()} == {"P-MAIRIE": False, "P-CELTON": False, "P-EPINETTES": True}
     assert after["P-EPINETTES"]["free"] == before["P-EPINETTES"]["free"]
+    feed.serve_file("parkings.json", b"Bad Gateway", status=502)
+    assert poll(json_source, T0 + 14 * MINUTE).status == parking_poll.FAILED
+    assert by_id(the_dataset(json_source)) == after  # a failed poll learns nothing: still stale
 
 
 # --- history ------------------------------------------------------------------
