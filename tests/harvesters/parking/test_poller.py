@@ -5,9 +5,11 @@ poll per interval whatever the number of pollers, staleness, retention."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -355,3 +357,21 @@ def test_a_national_description_of_car_parks_completes_the_live_garages(harvest:
     }
     assert Decimal(str(stored["92040-P-001"]["occupancy_rate"])) == Decimal("76.9")
     assert Decimal(str(stored["92040-P-001"]["lat"])) == Decimal("48.8239")
+
+
+# --- the command ------------------------------------------------------------------
+def test_the_documented_command_polls_once_and_says_what_it_wrote(cli: Any, feed: Feed,
+                                                                  json_source: dict[str, Any]) -> None:
+    from ckanext.issy.cli import issy
+
+    unit = (Path(__file__).resolve().parents[3] / "docs" / "harvesters.md").read_text()
+    assert re.search(r"ExecStart=\S+/ckan -c \S+ issy parking poll\n", unit)
+    result = cli.invoke(issy, ["parking", "poll", "--once"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Stationnement en temps réel\W+[^\n]*\b3\b", result.output), result.output
+    assert {i: r["free"] for i, r in by_id(the_dataset(json_source)).items()} == {
+        "P-MAIRIE": 87, "P-CELTON": 31, "P-EPINETTES": 120}
+    next_interval(json_source)
+    feed.serve_file("parkings.json", b"[", headers={"Content-Type": "application/json"})
+    result = cli.invoke(issy, ["parking", "poll", "--once"])
+    assert result.exit_code == 1 and "parkings.json" in result.output
