@@ -113,17 +113,19 @@ def _resources(package: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # Datastore-only resources: their download is the DataStore's dump.
-_TABLES = ((CURRENT, "État actuel", tables.CURRENT, tables.KEY), (HISTORY, "Historique", tables.HISTORY, ()))
+# The history is read by time and site (a day's curve), pruned by time.
+_TABLES = ((CURRENT, "État actuel", tables.CURRENT, tables.KEY, ()),
+           (HISTORY, "Historique", tables.HISTORY, (), ("time", "id")))
 
 
 def _add_missing(package_id: str, existing: dict[str, dict[str, Any]], sites: list[dict[str, Any]],
                  context: dict[str, Any]) -> None:
     create = tk.get_action("resource_create")
-    for role, name, columns, key in _TABLES:
+    for role, name, columns, key, indexes in _TABLES:
         resource = existing.get(role) or create(dict(context), {
             "package_id": package_id, "name": name, "issy_role": role, "format": "CSV",
             "url": "_datastore_only_resource", "url_type": "datastore"})
-        datastore.ensure_table(resource["id"], columns, context, primary_key=key)
+        datastore.ensure_table(resource["id"], columns, context, primary_key=key, indexes=indexes)
     if SITES not in existing:
         create(dict(context), {"package_id": package_id, "name": "Emplacements (GeoJSON)", "issy_role": SITES,
                                "format": "GeoJSON", "url": "emplacements.geojson", "upload": _sites_upload(sites),

@@ -91,6 +91,17 @@ def test_opendatasoft_garages_and_spaces_make_one_dataset_polled_into_current_st
     assert (centre["kind"], centre["capacity"], Decimal(centre["free"])) == (
         "sector", len(in_centre), sum(s.free for s in in_centre))
     assert centre["resolution"] == "sample"
+    assert {"time", "id"} <= indexed_columns(resource(package, "history")["id"])
+
+
+def indexed_columns(resource_id: str) -> set[str]:
+    from ckanext.datastore.backend.postgres import get_read_engine
+
+    with get_read_engine().connect() as connection:
+        return {row[0] for row in connection.exec_driver_sql(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+            " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = %s::regclass AND i.indnatts = 1",
+            (f'"{resource_id}"',))}
 
 
 def test_a_datex_status_is_joined_with_its_table_and_polled(harvest: Harvest, simulator: Simulator) -> None:

@@ -141,11 +141,12 @@ def _existing_types(resource_id: str) -> dict[str, str] | None:
 
 
 def ensure_table(resource_id: str, columns: Sequence[Column], context: dict[str, Any],
-                 primary_key: Sequence[str] = ()) -> None:
+                 primary_key: Sequence[str] = (), indexes: Sequence[str] = ()) -> None:
     """Create the table with its data dictionary, or check that it has these
     columns; with a ``primary_key``, the table has a unique index on those
     columns (``datastore_create``'s ``primary_key``), needed to upsert by
-    them. Then its version is kept (idempotent, see the module's doc).
+    them; ``indexes``: columns given an index when the table is created.
+    Then its version is kept (idempotent, see the module's doc).
 
     ``context`` names the user: creating a table changes its resource (an activity)."""
     existing = _existing_types(resource_id)
@@ -154,6 +155,8 @@ def ensure_table(resource_id: str, columns: Sequence[Column], context: dict[str,
         data = {"resource_id": resource_id, "force": True, "fields": [c.field() for c in columns]}
         if primary_key:
             data["primary_key"] = list(primary_key)
+        if indexes:
+            data["indexes"] = list(indexes)
         tk.get_action("datastore_create")(dict(context), data)
     elif existing != wanted:
         raise DataStoreError(
