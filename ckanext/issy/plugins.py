@@ -9,7 +9,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.issy import I18N_DIR, I18N_DOMAIN, cli, csrf, helpers
+from ckanext.issy import I18N_DIR, I18N_DOMAIN, cli, csrf, helpers, request_guards
 from ckanext.issy.dcat import actions as dcat_actions
 from ckanext.issy.dcat import charset, licences, resources
 from ckanext.issy.dcat import helpers as dcat_helpers
@@ -52,6 +52,7 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
     p.implements(p.ITemplateHelpers)
     p.implements(p.IActions)
     p.implements(p.IClick)
+    p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
@@ -71,6 +72,10 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
 
     def get_commands(self) -> list[Any]:
         return cli.get_commands()
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        request_guards.install(app)
+        return app
 
 
 @tk.blanket.config_declarations("config_declarations/issy_search.yaml")
