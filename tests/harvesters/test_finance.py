@@ -80,6 +80,16 @@ def test_a_harvest_publishes_one_dataset_per_budget_document(harvest: Harvest, f
     assert source["url"] == feed.url(CA)
 
 
+@pytest.mark.ckan_config("ckan.views.default_views", "datatables_view image_view")
+def test_the_table_gets_the_sites_table_view_and_the_original_file_none(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(CA)
+    harvest.run(harvest.source(feed.url(CA)))
+    package = dataset("Compte administratif 2023")
+    views = {r["issy_role"]: [v["view_type"] for v in tk.get_action("resource_view_list")(
+        {"ignore_auth": True}, {"id": r["id"]})] for r in package["resources"]}
+    assert views == {"data": ["datatables_view"], "source": []}
+
+
 def test_the_datastore_table_is_typed_with_a_french_data_dictionary(harvest: Harvest, feed: Feed) -> None:
     feed.serve_file(CA)
     harvest.run(harvest.source(feed.url(CA)))

@@ -24,6 +24,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from babel.numbers import format_decimal
 from ckanext.harvest.model import HarvestObject
 from werkzeug.datastructures import FileStorage
 
@@ -61,18 +62,22 @@ def settings() -> http.HttpSettings:
     return http.HttpSettings.from_config(MAX_BYTES)
 
 
+def _count(number: int, singular: str, plural: str) -> str:
+    """``number`` written the French way (1 910) with its noun agreed."""
+    return f"{format_decimal(number, locale='fr_FR')} {singular if number < 2 else plural}"
+
+
 def _summary(sites: list[dict[str, Any]]) -> str:
     garages = [site for site in sites if site["kind"] == model.GARAGE]
     spaces = [site for site in sites if site["kind"] == model.SPACE]
     sectors = {site["sector"] or tables.NO_SECTOR for site in spaces}
     parts = []
     if garages:
-        parts.append(f"{len(garages)} parking{'s' if len(garages) > 1 else ''} "
-                     f"({sum(site['capacity'] or 0 for site in garages)} places)")
+        capacity = sum(site["capacity"] or 0 for site in garages)
+        parts.append(f"{_count(len(garages), 'parking', 'parkings')} ({_count(capacity, 'place', 'places')})")
     if spaces:
-        parts.append(f"{len(spaces)} place{'s' if len(spaces) > 1 else ''} sur voirie équipée"
-                     f"{'s' if len(spaces) > 1 else ''} d'un capteur, en {len(sectors)} secteur"
-                     f"{'s' if len(sectors) > 1 else ''}")
+        parts.append(f"{_count(len(spaces), 'place sur voirie équipée', 'places sur voirie équipées')} "
+                     f"d'un capteur, en {_count(len(sectors), 'secteur', 'secteurs')}")
     return " et ".join(parts) or "aucun site pour l'instant"
 
 
@@ -122,10 +127,13 @@ def _add_missing(package_id: str, existing: dict[str, dict[str, Any]], sites: li
                  context: dict[str, Any]) -> None:
     create = tk.get_action("resource_create")
     for role, name, columns, key, indexes in _TABLES:
-        resource = existing.get(role) or create(dict(context), {
-            "package_id": package_id, "name": name, "issy_role": role, "format": "CSV",
-            "url": "_datastore_only_resource", "url_type": "datastore"})
+        if role in existing:
+            datastore.ensure_table(existing[role]["id"], columns, context, primary_key=key, indexes=indexes)
+            continue
+        resource = create(dict(context), {"package_id": package_id, "name": name, "issy_role": role,
+                                          "format": "CSV", "url": "_datastore_only_resource", "url_type": "datastore"})
         datastore.ensure_table(resource["id"], columns, context, primary_key=key, indexes=indexes)
+        publish.add_table_views(resource["id"], context)
     if SITES not in existing:
         create(dict(context), {"package_id": package_id, "name": "Emplacements (GeoJSON)", "issy_role": SITES,
                                "format": "GeoJSON", "url": "emplacements.geojson", "upload": _sites_upload(sites),

@@ -65,6 +65,7 @@ def json_source(harvest: Harvest, feed: Feed) -> dict[str, Any]:
 
 
 # --- each kind ----------------------------------------------------------------
+@pytest.mark.ckan_config("ckan.views.default_views", "datatables_view")
 def test_opendatasoft_garages_and_spaces_make_one_dataset_polled_into_current_state_and_history(
         harvest: Harvest, simulator: Simulator) -> None:
     config = ods_config(sim.GARAGES_DATASET, GARAGES_MAPPING,
@@ -73,7 +74,9 @@ def test_opendatasoft_garages_and_spaces_make_one_dataset_polled_into_current_st
     package = the_dataset(source)
     assert package["title"] == "Disponibilité du stationnement en temps réel"
     assert {r["issy_role"] for r in package["resources"]} == {"current", "history", "sites"}
-    assert "5 parkings (1910 places) et 1000 places sur voirie" in package["notes"]
+    # French numbers: a narrow no-break space between thousands.
+    assert "5 parkings (1\u202f910 places) et 1\u202f000 places sur voirie équipées d'un capteur, en 12 secteurs" \
+        in package["notes"]
 
     outcome = poll(source, T0)
     assert outcome.status == parking_poll.POLLED, outcome
@@ -92,6 +95,9 @@ def test_opendatasoft_garages_and_spaces_make_one_dataset_polled_into_current_st
         "sector", len(in_centre), sum(s.free for s in in_centre))
     assert centre["resolution"] == "sample"
     assert {"time", "id"} <= indexed_columns(resource(package, "history")["id"])
+    for role in ("current", "history"):  # the site's table view, created once the table exists
+        views = tk.get_action("resource_view_list")({"ignore_auth": True}, {"id": resource(package, role)["id"]})
+        assert [view["view_type"] for view in views] == ["datatables_view"]
 
 
 def indexed_columns(resource_id: str) -> set[str]:

@@ -92,11 +92,21 @@ def ensure_group(name: str, title: str, context: dict[str, Any]) -> None:
         tk.get_action("group_create")(dict(context), {"name": name, "title": title})
 
 
+def add_table_views(resource_id: str, context: dict[str, Any]) -> None:
+    """The site's default views of a new resource whose DataStore table now
+    exists (``ckan.views.default_views``: a table view, for instance): CKAN
+    creates them when a resource is created, before its table is."""
+    resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+    tk.get_action("resource_create_default_resource_views")(dict(context), {
+        "resource": resource, "create_datastore_views": True})
+
+
 def _add_table(package_id: str, table: Table, context: dict[str, Any]) -> None:
     resource = tk.get_action("resource_create")(dict(context), {
         "package_id": package_id, "name": table.name, "format": "CSV", "issy_role": table.role,
         "url": table.file_name, "upload": _upload(table)})
     datastore.load(resource["id"], table.columns, table.rows, dict(context))
+    add_table_views(resource["id"], context)
 
 
 def _add_link(package_id: str, link: Link, context: dict[str, Any]) -> None:
