@@ -119,6 +119,8 @@ def test_a_datex_status_is_joined_with_its_table_and_polled(harvest: Harvest, si
     assert stored_counts(package, "garage") == expected_garages(T0)
     mairie = by_id(package)["issy-mairie"]
     assert mairie["name"] == "Parking Mairie" and Decimal(str(mairie["lat"])) == Decimal("48.8247")
+    assert {r["id"]: (r["kind"], Decimal(str(r["free"]))) for r in rows(package, "history")} == {
+        site: ("garage", Decimal(free)) for site, (free, _capacity, _status) in expected_garages(T0).items()}
 
 
 def test_a_json_feed_is_read_with_its_mapping_and_its_times_keep_their_offset(
@@ -130,6 +132,11 @@ def test_a_json_feed_is_read_with_its_mapping_and_its_times_keep_their_offset(
     assert Decimal(str(mairie["occupancy_rate"])) == Decimal("51.7")
     assert datetime.fromisoformat(mairie["observed_at"]).replace(tzinfo=None) == datetime(2026, 12, 1, 8, 30)
     assert mairie["stale"] is False
+    history = rows(the_dataset(json_source), "history")
+    assert [(r["id"], r["name"], r["capacity"], Decimal(str(r["free"])), Decimal(str(r["occupancy_rate"])))
+            for r in history] == [("P-CELTON", "Parking Corentin-Celton", 200, 31, Decimal("84.5")),
+                                  ("P-EPINETTES", "Parking des Épinettes", 240, 120, Decimal("50.0")),
+                                  ("P-MAIRIE", "Parking de la Mairie", 180, 87, Decimal("51.7"))]
 
 
 def test_a_csv_feed_is_read_with_its_mapping(harvest: Harvest, feed: Feed) -> None:
