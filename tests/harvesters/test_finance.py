@@ -162,6 +162,25 @@ def test_reharvesting_an_unchanged_source_writes_nothing(harvest: Harvest, feed:
     assert snapshot("Budget primitif 2024") == before  # same metadata_modified, rows and _ids, activities
 
 
+def test_a_new_version_of_what_the_harvester_publishes_republishes_an_unchanged_file(
+        harvest: Harvest, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ckanext.issy.harvesters.finance import ScdlBudgetHarvester
+
+    feed.serve_file(BP)
+    source = harvest.source(feed.url(BP))
+    harvest.run(source)
+    before = snapshot("Budget primitif 2024")
+    monkeypatch.setattr(ScdlBudgetHarvester, "publication", ScdlBudgetHarvester.publication + "-next")
+    report = harvest.run(source)
+    assert errors(report) == []
+    after = snapshot("Budget primitif 2024")
+    assert after[0] > before[0]  # published again: its metadata_modified moved
+    without_ids = lambda rows: [{k: v for k, v in row.items() if k != "_id"} for row in rows]  # noqa: E731
+    assert without_ids(after[1]) == without_ids(before[1])  # the same rows, loaded again
+    harvest.run(source)
+    assert snapshot("Budget primitif 2024") == after  # then unchanged again
+
+
 def test_an_unchanged_reharvest_reports_each_document_not_modified_without_loading_its_content(
         harvest: Harvest, feed: Feed) -> None:
     feed.serve_file(BP)

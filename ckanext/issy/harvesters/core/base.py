@@ -63,8 +63,10 @@ def _extras(obj: HarvestObject) -> dict[str, str]:
     return {extra.key: extra.value for extra in obj.extras}
 
 
-def config_hash(config: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+def config_hash(config: dict[str, Any], publication: str = "") -> str:
+    """What a file was read with: the source's configuration and the
+    version of what the harvester publishes from it."""
+    return hashlib.sha256((json.dumps(config, sort_keys=True) + publication).encode()).hexdigest()
 
 
 class IssyHarvesterBase(HarvesterBase):
@@ -75,6 +77,11 @@ class IssyHarvesterBase(HarvesterBase):
     # a default in config_declarations/issy.yaml): election results need a
     # larger limit than budget files.
     max_bytes_option: str = http.MAX_BYTES
+    # The version of what the kind publishes from an item (its description,
+    # tables, resources): changing it makes the next job read every file
+    # and publish every item again, instead of leaving datasets published
+    # by an earlier version until their source file changes.
+    publication: str = "1"
 
     def info(self) -> dict[str, str]:
         raise NotImplementedError
@@ -203,7 +210,7 @@ class IssyHarvesterBase(HarvesterBase):
                             guid=item.guid, first=seen[item.guid], second=url), harvest_job)
                     continue
                 seen[item.guid] = url
-                extras = _file_extras(url, download, config)
+                extras = _file_extras(url, download, config_hash(config, self.publication))
                 object_id = self._object_for(harvest_job, item, previous.get(item.guid), extras)
                 if object_id is not None:
                     ids.append(object_id)
@@ -224,7 +231,7 @@ class IssyHarvesterBase(HarvesterBase):
         with the hash of all of them."""
         last = _extras(file_objects[0]) if file_objects else {}
         # Files harvested with another configuration must be read again.
-        same_config = last.get(CONFIG) == config_hash(config)
+        same_config = last.get(CONFIG) == config_hash(config, self.publication)
         urls = self.file_urls(url, config)
         # Validators (ETag, Last-Modified) say whether one file changed, not several.
         validators = (last.get(ETAG), last.get(LAST_MODIFIED)) if same_config and len(urls) == 1 else (None, None)
@@ -441,12 +448,12 @@ def _combined(downloads: list[http.Download]) -> http.Download:
     return dataclasses.replace(downloads[0], sha256=digest, etag=None, last_modified=None)
 
 
-def _file_extras(url: str, download: http.Download, config: dict[str, Any]) -> dict[str, str]:
+def _file_extras(url: str, download: http.Download, read_with: str) -> dict[str, str]:
     return {
         SOURCE_URL: url,
         ETAG: download.etag or "",
         LAST_MODIFIED: download.last_modified or "",
-        CONFIG: config_hash(config),
+        CONFIG: read_with,
         FILE_HASH: download.sha256 or "",
     }
 
