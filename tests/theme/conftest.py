@@ -21,7 +21,8 @@ def portal(sysadmin: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
     budget = factories.Dataset(
         name="budget-2024", title="Budget primitif 2024", owner_org=org["id"],
         notes="Le budget **voté**.", license_id="odc-odbl",
-        extras=[{"key": "frequency", "value": "http://publications.europa.eu/resource/authority/frequency/ANNUAL"}],
+        extras=[{"key": "frequency", "value": "http://publications.europa.eu/resource/authority/frequency/ANNUAL"},
+                {"key": "temporal_start", "value": "2024-01-01"}, {"key": "temporal_end", "value": "2024-12-31"}],
     )
     resource = factories.Resource(package_id=budget["id"], name="budget.csv", format="CSV",
                                   url="https://data.example.org/budget.csv", size=123456)

@@ -117,8 +117,9 @@ def test_social_links_are_configurable_and_only_http(app) -> None:
 
 @pytest.mark.parametrize("lang, texts", [
     ("fr", ("Télécharger les données", "123,5\u00a0ko", "À propos de ce jeu de données",
-            "tous les ans", "Licence", "Toutes les métadonnées")),
-    ("en", ("Download the data", "123.5 kB", "About this dataset", "yearly", "All the metadata")),
+            "tous les ans", "Licence", "Toutes les métadonnées", "1 janvier 2024 au 31 décembre 2024")),
+    ("en", ("Download the data", "123.5 kB", "About this dataset", "yearly", "All the metadata",
+            "January 1, 2024 to December 31, 2024")),
 ])
 def test_dataset_page(app, portal: dict[str, Any], lang: str, texts) -> None:
     body = app.get(_url("/dataset/budget-2024", lang), status=200).body
