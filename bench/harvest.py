@@ -98,7 +98,8 @@ def _typed_load_once(tk: Any, data: bytes, user: str, org: str) -> float:
     """Our load alone, as xloader's is measured: read, validate and type the
     file, then load its DataStore table (no dataset metadata, no queues)."""
     from ckanext.issy.harvesters.core import datastore
-    from ckanext.issy.harvesters.finance import SCDL_COLUMNS, read_documents, typed_rows
+    from ckanext.issy.harvesters.finance import typed_rows
+    from ckanext.issy.harvesters.finance_formats.scdl import SCDL_COLUMNS, read_documents
 
     resource = _empty_resource(tk, user, org)
 

@@ -14,7 +14,7 @@ from ckan import model
 from ckanext.harvest.model import HarvestJob, HarvestObject
 from sqlalchemy import event
 
-from ckanext.issy.harvesters.finance import NAMES
+from ckanext.issy.harvesters.finance_formats.scdl import NAMES
 from devstack import scdl_samples
 from tests.harvesters.conftest import Feed, Harvest, errors, fixture_bytes
 from tests.support.harvest import gather
@@ -383,3 +383,36 @@ def test_the_run_test_command_harvests_synchronously(harvest: Harvest, feed: Fee
     result = cli.invoke(ckan, ["harvester", "run-test", source["id"]])
     assert result.exit_code == 0, result.output
     assert len(table(dataset("Budget primitif 2024"))) == 700
+
+
+TOTEM = "finance/totem-compte-administratif-2023-iso-8859-1.xml"
+
+
+def test_a_totem_document_is_published_as_its_scdl_table_with_its_nomenclature(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(TOTEM, headers={"Content-Type": "application/xml"})
+    report = harvest.run(harvest.source(feed.url(TOTEM), {"format": "totem"}))
+    assert errors(report) == []
+    assert [d["title"] for d in datasets()] == [
+        "Compte administratif 2023", "Compte administratif 2023 – ISSY - BUDGET ANNEXE DES ÉQUIPEMENTS SPORTIFS"]
+    package = dataset("Compte administratif 2023")
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert (extras["budget_nomenclature"], extras["scdl_siret"]) == ("M57-M57", "21920040500011")
+    assert "Nomenclature comptable : M57-M57" in package["notes"]
+    rows = table(package)
+    assert [(r["BGT_NATURE"], r["BGT_SECTION"], r["BGT_OPBUDG"], r["BGT_CODRD"], r["BGT_MTREAL"]) for r in rows] == [
+        ("73111", "fonctionnement", "réel", "recette", 52345678.9),
+        ("2315", "investissement", "réel", "dépense", 1234567.89),
+        ("6811", "fonctionnement", "ordre", "dépense", 4087512.34)]
+    source = next(r for r in package["resources"] if r.get("issy_role") == "source")
+    assert (source["url"], source["format"]) == (feed.url(TOTEM), "XML")
+
+
+def test_a_document_given_both_as_scdl_and_as_totem_is_published_once_and_reported(
+        harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(CA)
+    feed.serve_file(TOTEM)
+    report = harvest.run(harvest.source(feed.url(CA), {"urls": [feed.url(TOTEM)]}))
+    titles = [d["title"] for d in datasets()]
+    assert titles.count("Compte administratif 2023") == 1 and len(titles) == 2  # and the annex budget
+    assert [m for m in errors(report) if "compte-administratif-2023-21920040500011" in m and TOTEM in m]
+    assert table(dataset("Compte administratif 2023"))[0]["BGT_NOM"] == "COMMUNE D'ISSY-LES-MOULINEAUX (EXEMPLE)"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.issy.harvesters.finance import NAMES, DocumentProblems, read_documents, typed_rows
+from ckanext.issy.harvesters.finance import DocumentProblems, typed_rows
+from ckanext.issy.harvesters.finance_formats.scdl import NAMES, read_documents
 from devstack import scdl_samples
 
 URL = "http://127.0.0.2/budget-primitif-2024.csv"

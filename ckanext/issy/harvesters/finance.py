@@ -1,19 +1,21 @@
-"""Finance harvesters. Source kind ``issy_finance``: SCDL budget CSV files.
+"""Finance harvester. Source kind ``issy_finance``: budget documents, from
+files whose ``format`` is ``scdl`` (SCDL budget CSV files, the default) or
+``totem`` (TOTEM XML ``DocumentBudgetaire``); with ``scdl``, an XML file
+among the source's files is read as TOTEM all the same.
 
-A SCDL "budget" file (schema.data.gouv.fr scdl/budget 0.8.x) lists the lines
-of one or more budget documents (budget primitif 2024, compte administratif
-2023...). Each document becomes one dataset: the normalised CSV in SCDL
-column order with its typed DataStore table, and the original file linked
-as its source. The TOTEM XML kind (a later issue) will produce the same SCDL
-rows from another reader and reuse ``publish_document``.
+A file lists the lines of one or more budget documents (budget primitif 2024,
+compte administratif 2023...), read into SCDL lines by
+``finance_formats/``. Each document becomes one dataset: the normalised CSV
+in SCDL column order with its typed DataStore table, and the original file
+linked as its source. A document given by two files of a source (as SCDL
+and as TOTEM) has one guid: it is published once and the second is
+reported.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,51 +27,17 @@ from ckanext.issy.harvesters.core import http, publish
 from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item
 from ckanext.issy.harvesters.core.bulk import collector_paused
 from ckanext.issy.harvesters.core.datastore import Column
-from ckanext.issy.harvesters.core.reading import SPACES, ReadError, parse_number, read_csv
+from ckanext.issy.harvesters.core.reading import SPACES, parse_number
+from ckanext.issy.harvesters.finance_formats import totem
+from ckanext.issy.harvesters.finance_formats.scdl import (
+    ENUMS, ESSENTIAL, KNOWN_STAGES, SCDL_COLUMNS, plain, read_documents, slug,
+)
 from ckanext.issy.language import _
 
-# The SCDL budget columns in schema order, with the French data dictionary
-# of the DataStore table (data, not interface: it describes a French standard).
-SCDL_COLUMNS = [
-    Column("BGT_NATDEC", "text", "Nature de la décision", "Étape budgétaire : budget primitif, budget supplémentaire, décision modificative ou compte administratif."),
-    Column("BGT_ANNEE", "int4", "Exercice", "Année de l'exercice budgétaire."),
-    Column("BGT_SIRET", "text", "SIRET", "Numéro SIRET de la collectivité (14 chiffres)."),
-    Column("BGT_NOM", "text", "Nom de la collectivité", "Nom de la collectivité ou de l'établissement."),
-    Column("BGT_CONTNAT", "text", "Chapitre", "Code du chapitre ou de l'article budgétaire."),
-    Column("BGT_CONTNAT_LABEL", "text", "Libellé du chapitre", "Libellé du chapitre."),
-    Column("BGT_NATURE", "text", "Nature", "Code de la nature de la dépense ou de la recette (le « quoi »)."),
-    Column("BGT_NATURE_LABEL", "text", "Libellé de la nature", "Libellé de la nature."),
-    Column("BGT_FONCTION", "text", "Fonction", "Code de la fonction (le « pourquoi »)."),
-    Column("BGT_FONCTION_LABEL", "text", "Libellé de la fonction", "Libellé de la fonction."),
-    Column("BGT_OPERATION", "text", "Opération", "Code ou libellé de l'opération votée."),
-    Column("BGT_SECTION", "text", "Section", "Investissement ou fonctionnement."),
-    Column("BGT_OPBUDG", "text", "Type d'opération", "Opération réelle ou d'ordre."),
-    Column("BGT_CODRD", "text", "Recette ou dépense", "Recette ou dépense."),
-    Column("BGT_MTREAL", "numeric", "Montant réalisé", "Montant réellement dépensé ou perçu, en euros (compte administratif)."),
-    Column("BGT_MTBUDGPREC", "numeric", "Montant du budget précédent", "Montant voté au budget précédent, en euros."),
-    Column("BGT_MTRARPREC", "numeric", "Restes à réaliser N-1", "Restes à réaliser de l'exercice précédent, en euros."),
-    Column("BGT_MTPROPNOUV", "numeric", "Propositions nouvelles", "Montant des propositions nouvelles, en euros."),
-    Column("BGT_MTPREV", "numeric", "Montant voté", "Montant voté, en euros."),
-    Column("BGT_CREDOUV", "numeric", "Crédits ouverts", "Crédits ouverts sur l'article, en euros."),
-    Column("BGT_MTRAR3112", "numeric", "Restes à réaliser au 31/12", "Restes à réaliser au 31 décembre, en euros."),
-    Column("BGT_ARTSPE", "text", "Article spécialisé", "Spécialisé ou non spécialisé."),
-]
-NAMES = [column.id for column in SCDL_COLUMNS]
-# Required by the schema: a file without one of these columns is refused.
-REQUIRED = {"BGT_NATDEC", "BGT_ANNEE", "BGT_SIRET", "BGT_NOM", "BGT_CONTNAT", "BGT_CONTNAT_LABEL",
-            "BGT_NATURE", "BGT_NATURE_LABEL", "BGT_SECTION", "BGT_OPBUDG", "BGT_CODRD"}
-# Cells without which a line means nothing; the schema's other required cells
-# are often empty in converted files and are accepted empty.
-ESSENTIAL = frozenset({"BGT_NATDEC", "BGT_ANNEE", "BGT_SIRET", "BGT_NATURE", "BGT_SECTION", "BGT_OPBUDG", "BGT_CODRD"})
-KNOWN_STAGES = {"budget primitif", "budget supplémentaire", "décision modificative", "compte administratif"}
-# Accepted spellings (without accents, any case) -> the schema's value.
-ENUMS = {
-    "BGT_SECTION": {"investissement": "investissement", "fonctionnement": "fonctionnement"},
-    "BGT_OPBUDG": {"réel": "réel", "reel": "réel", "ordre": "ordre"},
-    "BGT_CODRD": {"recette": "recette", "dépense": "dépense", "depense": "dépense"},
-}
+FORMATS = ("scdl", "totem")
 ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
 DEFAULTS: dict[str, Any] = {
+    "format": "scdl",
     "group": "finances",
     "tags": ["budget", "finances", "SCDL"],
     "license_id": "lov2",
@@ -88,74 +56,15 @@ class DocumentProblems(Exception):
     problems: list[tuple[int, str]]
 
 
-@functools.lru_cache(maxsize=1024)  # a file repeats a handful of values
-def _plain(text: str) -> str:
-    """Lowercase without accents, for lenient comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", _plain(text)).strip("-")
-
-
 # --- gather: a file into documents ---------------------------------------
-def _column_map(header: list[str], name: str) -> dict[str, int]:
-    """SCDL column -> its index in the file, matched case-insensitively."""
-    found: dict[str, int] = {}
-    for index, title in enumerate(header):
-        key = title.strip().lstrip("\ufeff").upper()
-        if key in found:
-            raise ReadError(_("{file}: the column {column} appears twice").format(file=name, column=key))
-        if key in NAMES:
-            found[key] = index
-    missing = [column for column in NAMES if column in REQUIRED and column not in found]
-    if missing:
-        raise ReadError(_("{file}: required column(s) missing: {columns}").format(
-            file=name, columns=", ".join(missing)))
-    return found
-
-
-def _check_identity(name: str, columns: dict[str, int], lines: list[int], cells: list[list[str]]) -> None:
-    """Refuses the file at the first line (then column) where a cell that
-    identifies the document (stage, year, SIRET) is empty."""
-    empty = [(values.index(""), position) for position, values in enumerate(cells[:3]) if "" in values]
-    if empty:
-        index, position = min(empty)
-        column = NAMES[position]
-        raise ReadError(_("{file}, line {line}, column {column} ({name}): {problem}").format(
-            file=name, line=lines[index], column=columns[column] + 1, name=column, problem=_("empty cell")))
-
-
-@collector_paused()
-def read_documents(raw: bytes, url: str, encoding: str | None = None,
-                   declared: str | None = None) -> list[dict[str, Any]]:
-    """The budget documents of a SCDL file, each with its raw lines in SCDL
-    order: (line, cell, cell...), cells stripped."""
-    name = http.file_name(url)
-    table = read_csv(raw, name, encoding, declared)
-    columns = _column_map(table.header, name)
-    if not table.rows:
-        return []
-    lines = [row.line for row in table.rows]
-    in_file = list(zip(*(row.cells for row in table.rows)))  # column by column: the work runs in C
-    cells = [list(map(str.strip, in_file[columns[n]])) if n in columns else [""] * len(lines) for n in NAMES]
-    _check_identity(name, columns, lines, cells)
-    documents: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
-    for key, row in zip(zip(map(_plain, cells[0]), cells[1], cells[2]), zip(lines, *cells)):
-        documents.setdefault(key, []).append(row)
-    return [{"source_url": url, "file": name, "encoding": table.encoding,
-             "columns": {n: columns[n] + 1 for n in columns}, "rows": rows} for rows in documents.values()]
-
-
 def _guid(document: dict[str, Any]) -> str:
     stage, year, siret = document["rows"][0][1:4]
-    return f"{_slug(stage)}-{year}-{siret}"
+    return f"{slug(stage)}-{year}-{siret}"
 
 
-def document_items(raw: bytes, url: str, encoding: str | None, declared: str | None) -> list[Item]:
+def document_items(documents: list[dict[str, Any]]) -> list[Item]:
     items = []
-    for document in read_documents(raw, url, encoding, declared):
+    for document in documents:
         content = json.dumps(document, ensure_ascii=False)
         items.append(Item(_guid(document), content, hashlib.sha256(content.encode()).hexdigest()))
     return items
@@ -194,7 +103,7 @@ def _enum(column: str) -> Callable[[str], str]:
     spellings = ENUMS[column]
 
     def convert(value: str) -> str:
-        canonical = spellings.get(value) or spellings.get(_plain(value))
+        canonical = spellings.get(value) or spellings.get(plain(value))
         if canonical is None:
             raise ValueError(_('"{value}" is not one of: {allowed}').format(
                 value=value, allowed=", ".join(dict.fromkeys(spellings.values()))))
@@ -302,7 +211,7 @@ def typed_rows(document: dict[str, Any]) -> tuple[list[tuple[str, ...]], list[tu
         raise DocumentProblems([(lines[index], message) for index, _position, message in problems])
     warnings = []
     stage = document["rows"][0][1]
-    if _plain(stage) not in {_plain(known) for known in KNOWN_STAGES}:
+    if plain(stage) not in {plain(known) for known in KNOWN_STAGES}:
         warnings.append(_problem(document, document["rows"][0][0], "BGT_NATDEC", _(
             '"{value}" is not a stage of the SCDL budget schema 0.8; the document is published anyway'
         ).format(value=stage)))
@@ -310,18 +219,22 @@ def typed_rows(document: dict[str, Any]) -> tuple[list[tuple[str, ...]], list[tu
 
 
 # --- the dataset ---------------------------------------------------------
-def _title(stage: str, year: str, config: dict[str, Any]) -> str:
-    return f"{stage[:1].upper()}{stage[1:]} {year}{config['title_suffix']}"
+def _title(stage: str, year: str, config: dict[str, Any], annex: str = "") -> str:
+    budget = f" – {annex}" if annex else ""  # an annex budget of a TOTEM file, named apart from the main one
+    return f"{stage[:1].upper()}{stage[1:]} {year}{budget}{config['title_suffix']}"
 
 
 def package_dict(document: dict[str, Any], rows: Sequence[Sequence[str]], config: dict[str, Any],
                  owner_org: str) -> dict[str, Any]:
     stage, year, siret, name = document["rows"][0][1:5]
     # Dataset content is stored in French, the site's language of record.
+    nomenclature = document.get("nomenclature", "")
     notes = (
         f"{_title(stage, year, {'title_suffix': ''})} de {name} (SIRET {siret}) au format SCDL "
         f"« budget » : {len(rows)} lignes budgétaires, montants en euros.\n\n"
-        f"Fichier d'origine : {document['file']}."
+        + (f"Nomenclature comptable : {nomenclature}.\n\n" if nomenclature else "")
+        + f"Fichier d'origine : {document['file']}"
+        + (" (document budgétaire TOTEM)." if document.get("format") == "totem" else ".")
     )
     if config["notes"]:
         notes += "\n\n" + config["notes"]
@@ -329,9 +242,10 @@ def package_dict(document: dict[str, Any], rows: Sequence[Sequence[str]], config
         **publish.coverage_extras(f"{year}-01-01", f"{year}-12-31", config["frequency"], config),
         "scdl_siret": siret,
         "scdl_document": stage,
+        **({"budget_nomenclature": nomenclature} if nomenclature else {}),
     }
     return {
-        "title": _title(stage, year, config),
+        "title": _title(stage, year, config, document.get("annex", "")),
         "owner_org": owner_org,
         "notes": notes,
         "license_id": config["license_id"],
@@ -347,9 +261,9 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
     def info(self) -> dict[str, str]:
         return {
             "name": "issy_finance",
-            "title": _("Budget files (SCDL CSV)"),
+            "title": _("Budget files (SCDL CSV, TOTEM XML)"),
             "description": _("Budget documents of a local authority in the SCDL budget format "
-                                "(schema.data.gouv.fr), one dataset per document"),
+                             "(schema.data.gouv.fr) or as TOTEM budget documents, one dataset per document"),
         }
 
     def parse_config(self, config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -359,6 +273,8 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
         for key in ("group", "license_id", "frequency", "commune", "insee", "title_suffix", "notes"):
             if not isinstance(merged[key], str):
                 problems.append(_('"{key}" must be a string').format(key=key))
+        if merged["format"] not in FORMATS:
+            problems.append(_('"format" must be one of {formats}').format(formats=", ".join(FORMATS)))
         if isinstance(merged["insee"], str) and not re.fullmatch(r"\d[\dAB]\d{3}", merged["insee"]):
             problems.append(_('"insee" must be a commune code of 5 characters, e.g. "92040"'))
         return merged, problems
@@ -366,7 +282,12 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
     def read_items(self, downloads: Sequence[http.Download], config: dict[str, Any]) -> list[Item]:
         # Budget files are small (the shared 50 MiB limit): read whole, by the fast path.
         (download,) = downloads
-        return document_items(download.read_bytes(), download.url, config.get("encoding"), download.charset)
+        assert download.path is not None, "a changed file is read from its body"
+        # A source may give TOTEM documents beside SCDL files: XML is TOTEM.
+        if config["format"] == "totem" or totem.is_xml(download.path):
+            return document_items(totem.read_documents(download.path, download.url))
+        return document_items(read_documents(download.read_bytes(), download.url, config.get("encoding"),
+                                             download.charset))
 
     def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
         with collector_paused():
@@ -388,6 +309,7 @@ def publish_document(obj: HarvestObject, document: dict[str, Any],
                      context: dict[str, Any]) -> str:
     """Create or update the dataset of the document of ``obj``."""
     wanted = package_dict(document, rows, config, owner_org)
-    table = publish.Table("data", _("Data (normalised CSV, SCDL)"), f"{_slug(wanted['title'])}.csv", SCDL_COLUMNS, rows)
-    source = publish.Link("source", _("Original file: {name}").format(name=document["file"]), document["source_url"])
+    table = publish.Table("data", _("Data (normalised CSV, SCDL)"), f"{slug(wanted['title'])}.csv", SCDL_COLUMNS, rows)
+    source = publish.Link("source", _("Original file: {name}").format(name=document["file"]), document["source_url"],
+                          "XML" if document.get("format") == "totem" else "CSV")
     return publish.publish(obj, wanted, [table], [source], context)

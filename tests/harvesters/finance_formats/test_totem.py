@@ -11,22 +11,25 @@ import pytest
 
 from ckanext.issy.harvesters import finance
 from ckanext.issy.harvesters.core.reading import ReadError
-from ckanext.issy.harvesters.finance_formats.totem import read_totem
+from ckanext.issy.harvesters.finance_formats.scdl import NAMES
+from ckanext.issy.harvesters.finance_formats.totem import read_documents, read_totem
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "finance" / "totem-compte-administratif-2023-iso-8859-1.xml"
 MAIN, ANNEX = "21920040500011", "21920040500029"
 
 
 def scdl_document(rows: list[tuple[int, dict[str, str]]], name: str = FIXTURE.name) -> dict[str, Any]:
-    """TOTEM rows in the shape of finance.read_documents."""
+    """TOTEM rows in the shape of scdl.read_documents."""
     return {"source_url": f"http://127.0.0.2/{name}", "file": name, "encoding": "iso-8859-1", "columns": {},
-            "rows": [(line, *(cells.get(column, "") for column in finance.NAMES)) for line, cells in rows]}
+            "rows": [(line, *(cells.get(column, "") for column in NAMES)) for line, cells in rows]}
 
 
 def test_each_budget_of_the_file_is_a_document_with_its_nomenclature_and_year() -> None:
     documents = read_totem(FIXTURE, FIXTURE.name)
-    assert [(d.rows[0][1]["BGT_SIRET"], d.nomenclature, d.year, len(d.rows), d.totals_left_out)
-            for d in documents] == [(MAIN, "M57-M57", "2023", 3, 2), (ANNEX, "M57-M57", "2023", 1, 0)]
+    assert [(d.rows[0][1]["BGT_SIRET"], d.rows[0][1]["BGT_ANNEE"], d.nomenclature, d.annex, len(d.rows),
+             d.totals_left_out) for d in documents] == [
+        (MAIN, "2023", "M57-M57", "", 3, 2),
+        (ANNEX, "2023", "M57-M57", "ISSY - BUDGET ANNEXE DES ÉQUIPEMENTS SPORTIFS", 1, 0)]
     assert documents[1].rows[0][1]["BGT_NOM"] == "ISSY - BUDGET ANNEXE DES ÉQUIPEMENTS SPORTIFS"
 
 
@@ -55,10 +58,10 @@ def test_each_row_names_its_line_in_the_file() -> None:
 
 
 def test_the_rows_pass_the_scdl_check_with_their_labels_empty() -> None:
-    for document in read_totem(FIXTURE, FIXTURE.name):
-        rows, warnings = finance.typed_rows(scdl_document(document.rows))
-        assert warnings == [] and len(rows) == len(document.rows)
-        assert all(row[finance.NAMES.index("BGT_CONTNAT_LABEL")] == "" for row in rows)
+    for document in read_documents(FIXTURE, f"http://127.0.0.2/{FIXTURE.name}"):
+        rows, warnings = finance.typed_rows(document)
+        assert warnings == [] and len(rows) == len(document["rows"])
+        assert all(row[NAMES.index("BGT_CONTNAT_LABEL")] == "" for row in rows)
 
 
 def test_an_unknown_code_is_kept_for_the_scdl_check_to_refuse_with_its_line(tmp_path: Path) -> None:

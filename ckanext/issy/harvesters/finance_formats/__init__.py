@@ -1,4 +1,4 @@
-"""The budget formats the ``issy_finance`` harvester reads besides SCDL CSV
-files (issue 22, in progress): each reader gives budget documents in the
-shape of ``finance.read_documents`` (rows of SCDL cells), so that one check
-(``finance.typed_rows``) and one publication serve every format."""
+"""The budget formats the ``issy_finance`` harvester reads: each reader gives
+budget documents in the shape of ``scdl.read_documents`` (rows of SCDL
+cells), so that one check (``finance.typed_rows``) and one publication
+serve every format."""

@@ -17,9 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ckanext.issy.harvesters.core import http
 from ckanext.issy.harvesters.core.reading import ReadError
 from ckanext.issy.harvesters.core.xmlreader import Element, find_attribute, is_named, iter_elements
+from ckanext.issy.harvesters.finance_formats.scdl import NAMES
 from ckanext.issy.language import _
 
 NAMESPACE = "http://www.minefi.gouv.fr/cp/demat/docbudgetaire"
@@ -41,11 +44,24 @@ HEADERS = ("EnTeteDocBudgetaire", "EnTeteBudget", "BlocBudget")
 class _Budget:
     """What the headers say of the budget whose lines follow."""
 
-    collectivity: str = ""  # LibelleColl of the document
-    values: dict[str, str] = field(default_factory=dict)  # V of the headers' children, by local name
+    document: dict[str, str] = field(default_factory=dict)  # EnTeteDocBudgetaire's values
+    values: dict[str, str] = field(default_factory=dict)  # EnTeteBudget's and BlocBudget's
 
     def get(self, name: str) -> str:
         return self.values.get(name, "")
+
+    @property
+    def annex(self) -> str:
+        """The name of an annex budget (another establishment than the
+        collectivity's own), "" for the main budget."""
+        own = self.get("IdEtab")
+        return self.get("LibelleEtab") if own and own != self.document.get("IdColl", own) else ""
+
+
+def is_xml(path: Path) -> bool:
+    """Whether the file is XML (it opens with a tag), not a CSV file."""
+    with path.open("rb") as file:
+        return file.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def _values(element: Element) -> dict[str, str]:
@@ -70,7 +86,7 @@ def _row(line: Element, budget: _Budget) -> Row:
         "BGT_NATDEC": _coded(budget.get("NatDec"), STAGES),
         "BGT_ANNEE": budget.get("Exer"),
         "BGT_SIRET": budget.get("IdEtab") or budget.get("IdColl"),
-        "BGT_NOM": budget.get("LibelleEtab") or budget.collectivity,
+        "BGT_NOM": budget.get("LibelleEtab") or budget.document.get("LibelleColl", ""),
         "BGT_CONTNAT": _v(line, "ContNat"),
         "BGT_NATURE": _v(line, "Nature"),
         "BGT_FONCTION": _v(line, "Fonction"),
@@ -93,9 +109,9 @@ def _lines(path: Path, name: str) -> Iterator[tuple[_Budget, Element]]:
     budget = _Budget()
     for element in iter_elements(path, NAMESPACE, (*HEADERS, "LigneBudget"), name=name):
         if is_named(element, NAMESPACE, "EnTeteDocBudgetaire"):
-            budget = _Budget(_values(element).get("LibelleColl", ""))
+            budget = _Budget(_values(element))
         elif is_named(element, NAMESPACE, "EnTeteBudget"):
-            budget = _Budget(budget.collectivity, _values(element))  # a new budget of the document
+            budget = _Budget(budget.document, _values(element))  # a new budget of the document
         elif is_named(element, NAMESPACE, "BlocBudget"):
             budget.values.update(_values(element))
         else:
@@ -109,7 +125,7 @@ class Document:
     does not say."""
 
     nomenclature: str  # "M14-M14_COM_SUP3500", "M57-M57"...
-    year: str
+    annex: str  # the name of an annex budget, "" for the main budget
     rows: list[Row]
     totals_left_out: int
 
@@ -117,11 +133,12 @@ class Document:
 def read_totem(path: Path, name: str) -> list[Document]:
     """The budgets of a TOTEM file, one per stage, year and SIRET; ReadError
     when it is not a DocumentBudgetaire or holds no budget line."""
-    documents: dict[tuple[str, str, str], tuple[str, list[Row], list[int]]] = {}
+    documents: dict[tuple[str, str, str], tuple[str, str, list[Row], list[int]]] = {}
     for budget, line in _lines(path, name):
         row = _row(line, budget)
         key = (row[1]["BGT_NATDEC"], row[1]["BGT_ANNEE"], row[1]["BGT_SIRET"])
-        nomenclature, rows, totals = documents.setdefault(key, (budget.get("Nomenclature"), [], [0]))
+        _nomenclature, _annex, rows, totals = documents.setdefault(
+            key, (budget.get("Nomenclature"), budget.annex, [], [0]))
         if _is_total(line):
             totals[0] += 1
         else:
@@ -129,6 +146,15 @@ def read_totem(path: Path, name: str) -> list[Document]:
     if not documents:
         raise ReadError(_("{file}: no budget line (LigneBudget) in the namespace {namespace}: not a TOTEM "
                           "budget document").format(file=name, namespace=NAMESPACE))
-    return [Document(nomenclature, key[1], rows, totals[0])
-            for key, (nomenclature, rows, totals) in documents.items()]
+    return [Document(nomenclature, annex, rows, totals[0]) for nomenclature, annex, rows, totals in documents.values()]
+
+
+def read_documents(path: Path, url: str) -> list[dict[str, Any]]:
+    """The budgets of a TOTEM file as documents of ``scdl.read_documents``'s
+    shape, with their nomenclature and, for an annex budget, its name."""
+    name = http.file_name(url)
+    return [{"source_url": url, "file": name, "format": "totem", "columns": {},
+             "nomenclature": document.nomenclature, "annex": document.annex,
+             "rows": [(line, *(cells.get(column, "") for column in NAMES)) for line, cells in document.rows]}
+            for document in read_totem(path, name)]
 
