@@ -3,9 +3,12 @@ database and DataStore."""
 from __future__ import annotations
 
 import csv
+import logging
 import io
 import re
+import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -403,8 +406,9 @@ def test_a_totem_document_is_published_as_its_scdl_table_with_its_nomenclature(h
         ("73111", "fonctionnement", "réel", "recette", 52345678.9),
         ("2315", "investissement", "réel", "dépense", 1234567.89),
         ("6811", "fonctionnement", "ordre", "dépense", 4087512.34)]
-    source = next(r for r in package["resources"] if r.get("issy_role") == "source")
-    assert (source["url"], source["format"]) == (feed.url(TOTEM), "XML")
+    # Neither copied nor linked (its annexes may name people): named in words.
+    assert [r["issy_role"] for r in package["resources"]] == ["data"]
+    assert "document budgétaire TOTEM « totem-compte-administratif-2023-iso-8859-1.xml »" in package["notes"]
 
 
 def test_a_document_given_both_as_scdl_and_as_totem_is_published_once_and_reported(
@@ -416,3 +420,71 @@ def test_a_document_given_both_as_scdl_and_as_totem_is_published_once_and_report
     assert titles.count("Compte administratif 2023") == 1 and len(titles) == 2  # and the annex budget
     assert [m for m in errors(report) if "compte-administratif-2023-21920040500011" in m and TOTEM in m]
     assert table(dataset("Compte administratif 2023"))[0]["BGT_NOM"] == "COMMUNE D'ISSY-LES-MOULINEAUX (EXEMPLE)"
+
+
+def test_a_csv_source_records_the_nomenclature_its_configuration_names(harvest: Harvest, feed: Feed) -> None:
+    feed.serve_file(CA)
+    harvest.run(harvest.source(feed.url(CA), {"nomenclature": "M14-M14_COM_SUP3500"}))
+    extras = {e["key"]: e["value"] for e in dataset("Compte administratif 2023")["extras"]}
+    assert extras["budget_nomenclature"] == "M14-M14_COM_SUP3500"
+
+
+PERSON = "Jeanne Dupré"  # named in the fixture's annex of staff
+
+
+def _rows_naming(engine_connection: Any, text: str) -> list[str]:
+    """The tables of a database (every schema but the catalogue's) with a row that contains ``text``."""
+    tables = engine_connection.exec_driver_sql(
+        "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables"
+        " WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')").scalars()
+    return [table for table in tables if engine_connection.exec_driver_sql(
+        f"SELECT EXISTS (SELECT FROM {table} AS t WHERE t::text ILIKE %s)", (f"%{text}%",)).scalar()]
+
+
+def test_the_person_a_totem_annex_names_is_nowhere_in_the_databases_files_or_logs(
+        harvest: Harvest, feed: Feed, caplog: pytest.LogCaptureFixture) -> None:
+    from ckanext.datastore.backend.postgres import get_write_engine
+
+    feed.serve_file(TOTEM, headers={"Content-Type": "application/xml"})
+    assert PERSON.encode("iso-8859-1") in fixture_bytes(TOTEM)
+    caplog.set_level(logging.DEBUG)
+    started = time.time()
+    report = harvest.run(harvest.source(feed.url(TOTEM)))
+    assert errors(report) == [] and len(datasets()) == 2
+    with model.meta.engine.connect() as ckan_db, get_write_engine().connect() as datastore_db:
+        assert _rows_naming(ckan_db, "Dupré") == [] and _rows_naming(datastore_db, "Dupré") == []
+        assert _rows_naming(ckan_db, "73111") and _rows_naming(datastore_db, "73111")  # the search does find
+    storage = Path(tk.config["ckan.storage_path"])
+    written = [path for path in storage.rglob("*") if path.is_file() and path.stat().st_mtime >= started - 1]
+    assert written and not [path for path in written if re.search(rb"Dupr(\xc3\xa9|\xe9)", path.read_bytes())]
+    assert not [record for record in caplog.records if "Dupré" in record.getMessage()]
+
+
+TOTEM_FAULTS = {
+    "invalid XML": lambda good: good[:good.index(b"</Budget>")],
+    "entity expansion": lambda good: b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+                                     + good.split(b"?>", 1)[1].replace(b'V="01"/>', b'V="&b;"/>', 1),
+    "external entity": lambda good: b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+                                    + good.split(b"?>", 1)[1].replace(b'V="01"/>', b'V="&x;"/>', 1),
+}
+
+
+@pytest.mark.parametrize("fault", TOTEM_FAULTS)
+def test_a_broken_totem_document_is_refused_readably_and_leaves_the_published_data(
+        harvest: Harvest, feed: Feed, fault: str) -> None:
+    good = fixture_bytes(TOTEM)
+    feed.serve_file(TOTEM, headers={"Content-Type": "application/xml"})
+    source = harvest.source(feed.url(TOTEM), {"format": "totem"})
+    harvest.run(source)
+    before = snapshot("Compte administratif 2023")
+    feed.serve_file(TOTEM, TOTEM_FAULTS[fault](good))
+    messages = errors(harvest.run(source))
+    assert len(messages) == 1 and "totem-compte-administratif-2023-iso-8859-1.xml" in messages[0], messages
+    assert snapshot("Compte administratif 2023") == before
+
+
+def test_a_totem_document_in_utf8_reads_the_same(harvest: Harvest, feed: Feed) -> None:
+    utf8 = fixture_bytes(TOTEM).decode("iso-8859-1").replace('encoding="ISO-8859-1"', 'encoding="UTF-8"').encode()
+    feed.serve_file("ca-2023-utf8.xml", utf8, headers={"Content-Type": "application/xml; charset=utf-8"})
+    assert errors(harvest.run(harvest.source(feed.url("ca-2023-utf8.xml"), {"format": "totem"}))) == []
+    assert [d["title"] for d in datasets()][1].endswith("ÉQUIPEMENTS SPORTIFS")

@@ -38,6 +38,7 @@ FORMATS = ("scdl", "totem")
 ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
 DEFAULTS: dict[str, Any] = {
     "format": "scdl",
+    "nomenclature": "",  # the chart of accounts of CSV files (M14, M57...); TOTEM documents say it themselves
     "group": "finances",
     "tags": ["budget", "finances", "SCDL"],
     "license_id": "lov2",
@@ -228,13 +229,14 @@ def package_dict(document: dict[str, Any], rows: Sequence[Sequence[str]], config
                  owner_org: str) -> dict[str, Any]:
     stage, year, siret, name = document["rows"][0][1:5]
     # Dataset content is stored in French, the site's language of record.
-    nomenclature = document.get("nomenclature", "")
+    nomenclature = document.get("nomenclature") or config["nomenclature"]
+    origin = (f"Données issues du document budgétaire TOTEM « {document['file']} » transmis à la préfecture ; "
+              "il n'est pas republié, ses annexes pouvant nommer des personnes."
+              if _is_totem(document) else f"Fichier d'origine : {document['file']}.")
     notes = (
         f"{_title(stage, year, {'title_suffix': ''})} de {name} (SIRET {siret}) au format SCDL "
         f"« budget » : {len(rows)} lignes budgétaires, montants en euros.\n\n"
-        + (f"Nomenclature comptable : {nomenclature}.\n\n" if nomenclature else "")
-        + f"Fichier d'origine : {document['file']}"
-        + (" (document budgétaire TOTEM)." if document.get("format") == "totem" else ".")
+        + (f"Nomenclature comptable : {nomenclature}.\n\n" if nomenclature else "") + origin
     )
     if config["notes"]:
         notes += "\n\n" + config["notes"]
@@ -270,7 +272,7 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
         merged, problems = self.with_defaults(config, DEFAULTS)
         if not isinstance(merged["tags"], list) or not all(isinstance(t, str) and t for t in merged["tags"]):
             problems.append(_('"tags" must be a list of words'))
-        for key in ("group", "license_id", "frequency", "commune", "insee", "title_suffix", "notes"):
+        for key in ("group", "license_id", "frequency", "commune", "insee", "title_suffix", "notes", "nomenclature"):
             if not isinstance(merged[key], str):
                 problems.append(_('"{key}" must be a string').format(key=key))
         if merged["format"] not in FORMATS:
@@ -310,6 +312,11 @@ def publish_document(obj: HarvestObject, document: dict[str, Any],
     """Create or update the dataset of the document of ``obj``."""
     wanted = package_dict(document, rows, config, owner_org)
     table = publish.Table("data", _("Data (normalised CSV, SCDL)"), f"{slug(wanted['title'])}.csv", SCDL_COLUMNS, rows)
-    source = publish.Link("source", _("Original file: {name}").format(name=document["file"]), document["source_url"],
-                          "XML" if document.get("format") == "totem" else "CSV")
-    return publish.publish(obj, wanted, [table], [source], context)
+    # A TOTEM document is neither copied nor linked: its annexes may name people.
+    links = [] if _is_totem(document) else [
+        publish.Link("source", _("Original file: {name}").format(name=document["file"]), document["source_url"])]
+    return publish.publish(obj, wanted, [table], links, context)
+
+
+def _is_totem(document: dict[str, Any]) -> bool:
+    return document.get("format") == "totem"
