@@ -38,11 +38,8 @@ the databases' URLs are checked before CKAN starts).
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
-import os
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -68,43 +65,9 @@ INSEE = "92040"
 FIRST_STATION, STATIONS = 2_800, 400  # Issy-les-Moulineaux's rows of the file
 MIB = 1024 * 1024
 TARGET_BYTES = 100 * 1000 * 1000  # "less than 100 MB" of growth over the idle size
-LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 STEPS = ("harvest_job_create", "gather consumer", "fetch consumer", "harvest_jobs_run")
 # Parts of a job, in their order, between which the memory peak is read and reset.
 PARTS = ("job creation", "download", "reading", "rest of gather", "gather commit", "import", "end of job")
-
-
-# --- loopback only ----------------------------------------------------------
-def _loopback(host: str) -> bool:
-    try:
-        addresses = [ipaddress.ip_address(host.split("%", 1)[0])]
-    except ValueError:  # a name: every address it resolves to
-        addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0])
-                     for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
-    return bool(addresses) and all(
-        (address.ipv4_mapped or address) in LOOPBACK if isinstance(address, ipaddress.IPv6Address)
-        else address in LOOPBACK for address in addresses)
-
-
-def _refuse_other_connections(event: str, args: tuple[Any, ...]) -> None:
-    """An audit hook: any connection of a Python socket (Redis, the harvester's
-    downloads) to an address outside 127.0.0.0/8 raises."""
-    if event != "socket.connect":
-        return
-    sock, address = args
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(str(address[0])):
-        raise ConnectionRefusedError(f"bench/elections.py connects only to 127.0.0.0/8, not to {address[0]}")
-
-
-def _check_service_urls() -> None:
-    """PostgreSQL's connections are libpq's, out of the hook's sight: their hosts are checked here."""
-    for name in ("CKAN_SQLALCHEMY_URL", "CKAN_DATASTORE_WRITE_URL", "CKAN_DATASTORE_READ_URL", "CKAN_REDIS_URL"):
-        url = os.environ.get(name)
-        if not url:
-            raise SystemExit(f"{name} is not set: load the test slot's environment (see the docstring)")
-        host = urlsplit(url).hostname or ""
-        if not _loopback(host):
-            raise SystemExit(f"{name} points to {host}: bench/elections.py connects only to 127.0.0.0/8")
 
 
 # --- memory -----------------------------------------------------------------
@@ -280,8 +243,7 @@ def main() -> int:
     if args.rows < FIRST_STATION + STATIONS:
         parser.error(f"--rows must be at least {FIRST_STATION + STATIONS}: Issy-les-Moulineaux's stations "
                      f"are rows {FIRST_STATION}-{FIRST_STATION + STATIONS - 1}")
-    _check_service_urls()
-    sys.addaudithook(_refuse_other_connections)
+    harvesting.allow_only_loopback("bench/elections.py")
 
     # Before CKAN: loading its plugins imports another top-level "tests" package.
     from tests.support import election_results, harvest  # noqa: F401 (harvest: imported by harvesting.job)
@@ -301,7 +263,7 @@ def main() -> int:
                                    "--runs", str(args.runs)) as server, \
             flask_app.test_request_context():
         host = urlsplit(server.url).hostname or ""
-        if not _loopback(host):
+        if not harvesting.loopback(host):
             raise SystemExit(f"the feed server listens on {host}, not on a 127.0.0.0/8 address")
         tk.config["ckanext.issy.harvest.allowed_hosts"] = server.url.split("//")[1]
         tk.config["ckanext.issy.harvest.download_dir"] = download_dir

@@ -1,8 +1,10 @@
-"""What the harvest benchmarks share (bench/harvest.py, bench/elections.py):
-CKAN's start-up, the site (its user and an organisation), the feed server
-in a process of its own (bench/feed_server.py), one job through the real
-Redis queues timed step by step, the work left to the background done
-before each measure, and the CPU time stolen by the hypervisor.
+"""What the harvest benchmarks share (bench/harvest.py, bench/elections.py,
+bench/parking.py): CKAN's start-up, the site (its user and an
+organisation), the feed server in a process of its own
+(bench/feed_server.py), one job through the real Redis queues timed step by
+step, the work left to the background done before each measure, the CPU
+time stolen by the hypervisor, and the guard that lets a bench connect only
+to 127.0.0.0/8.
 
 A script puts the checkout at the head of ``sys.path`` before importing
 it (``from bench import harvesting``), and imports ``tests.support.harvest``
@@ -12,7 +14,10 @@ top-level ``tests`` package.
 from __future__ import annotations
 
 import gc
+import ipaddress
 import json
+import os
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_GATHER = "our gather stage (within the gather consumer)"
@@ -152,3 +158,42 @@ def job(source: str, user: str, steps: dict[str, list[float]] | None = None,
     errors = report(job_id, user)
     assert not errors["gather_errors"] and not errors["object_errors"], errors
     return seconds, job_id
+
+
+# --- connections: 127.0.0.0/8 only --------------------------------------------
+LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` (an address, or a name: every address it resolves to) is in 127.0.0.0/8."""
+    try:
+        addresses = [ipaddress.ip_address(host.split("%", 1)[0])]
+    except ValueError:  # a name: every address it resolves to
+        addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0])
+                     for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+    return bool(addresses) and all(
+        (address.ipv4_mapped or address) in LOOPBACK if isinstance(address, ipaddress.IPv6Address)
+        else address in LOOPBACK for address in addresses)
+
+
+def allow_only_loopback(script: str) -> None:
+    """Refuse, before anything connects, the databases' and Redis's URLs
+    outside 127.0.0.0/8 (libpq's connections are out of an audit hook's
+    sight), then install an audit hook that makes any other connection of a
+    Python socket (Redis, the harvester's downloads) raise."""
+    for name in ("CKAN_SQLALCHEMY_URL", "CKAN_DATASTORE_WRITE_URL", "CKAN_DATASTORE_READ_URL", "CKAN_REDIS_URL"):
+        url = os.environ.get(name)
+        if not url:
+            raise SystemExit(f"{name} is not set: load the test slot's environment (see {script}'s docstring)")
+        host = urlsplit(url).hostname or ""
+        if not loopback(host):
+            raise SystemExit(f"{name} points to {host}: {script} connects only to 127.0.0.0/8")
+
+    def refuse(event: str, args: tuple[Any, ...]) -> None:
+        if event != "socket.connect":
+            return
+        sock, address = args
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not loopback(str(address[0])):
+            raise ConnectionRefusedError(f"{script} connects only to 127.0.0.0/8, not to {address[0]}")
+
+    sys.addaudithook(refuse)

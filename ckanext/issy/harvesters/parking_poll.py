@@ -219,7 +219,9 @@ class SourcePoller:
         """Once an hour: samples past the retention rolled up by hour, roll-ups past theirs deleted."""
         if self._slot(now, timedelta(hours=1), "maintenance") is None:
             return
-        rolled = datastore_rows.roll_up(history, tables.HISTORY, "time", now - self.settings.retention,
+        # Whole hours only: an hour's samples are rolled up together, never split across two roll-ups.
+        before = (now - self.settings.retention).replace(minute=0, second=0, microsecond=0)
+        rolled = datastore_rows.roll_up(history, tables.HISTORY, "time", before,
                                         tables.ROLL_UP_KEYS, tables.ROLL_UP, ("resolution", tables.SAMPLE, tables.HOUR))
         deleted = datastore_rows.delete_older_than(history, "time", now - self.settings.rollup_retention)
         log.info("Parking history of %s: %d samples rolled up, %d roll-ups deleted", self.source.title, rolled, deleted)

@@ -309,6 +309,25 @@ def test_retention_rolls_samples_up_by_hour_and_prunes_old_roll_ups(
     ]
 
 
+def test_an_hour_is_rolled_up_whole_when_polls_come_a_few_seconds_after_the_minute(
+        feed: Feed, json_source: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(tk.config, "ckanext.issy.parking.retention_days", 1)
+    hour = datetime(2026, 12, 4, 10, tzinfo=T0.tzinfo)
+
+    def poll_at(at: datetime, free: int) -> None:
+        json_feed(feed, "parkings.json", [garage("P-MAIRIE", "Parking de la Mairie", free, 180, time=at.isoformat())])
+        assert poll(json_source, at).status == parking_poll.POLLED
+
+    poll_at(hour + timedelta(seconds=3), 40)  # the 10:00 sample
+    poll_at(hour + timedelta(minutes=5, seconds=3), 61)  # the 10:05 sample
+    poll_at(hour + timedelta(days=1, seconds=4), 80)  # retention reached in the middle of 10:00
+    poll_at(hour + timedelta(days=1, hours=1, seconds=4), 90)  # ... and past it
+    rolled = [r for r in rows(the_dataset(json_source), "history", sort="time")
+              if r["id"] == "P-MAIRIE" and r["resolution"] == "hour"]
+    assert [(r["time"][:16], Decimal(str(r["free"])), r["free_min"], r["free_max"]) for r in rolled] == [
+        ("2026-12-04T10:00", Decimal("50.5"), 40, 61)]
+
+
 # --- faults -------------------------------------------------------------------
 @pytest.mark.parametrize("answer", [
     pytest.param({"data": b"Internal Server Error", "status": 500}, id="HTTP 500"),

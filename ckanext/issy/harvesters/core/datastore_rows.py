@@ -32,8 +32,9 @@ from ckanext.issy.harvesters.core.datastore import (
     stage_rows, write_transaction,
 )
 
-# What a roll-up may compute for a column (SQL aggregates, by name: never SQL from a caller).
-AGGREGATES = {"avg": "avg", "min": "min", "max": "max", "any": "bool_or"}
+# What a roll-up may compute for a column (SQL aggregates, by name: never SQL
+# from a caller); a mean keeps two decimals, not numeric's sixteen.
+AGGREGATES = {"avg": "round(avg({}), 2)", "min": "min({})", "max": "max({})", "any": "bool_or({})"}
 from ckanext.issy.language import _
 
 
@@ -174,7 +175,7 @@ def roll_up(resource_id: str, columns: Sequence[Column], time_column: str, befor
         elif column.id == level_column:
             cells.append("%(coarse)s")
         else:
-            cells.append(f"{AGGREGATES[aggregates[column.id]]}({name})")
+            cells.append(AGGREGATES[aggregates[column.id]].format(name))
     group = ", ".join(["1", *(identifier(key) for key in keys)])
     where = f"{identifier(time_column)} < %(before)s AND {identifier(level_column)} = %(fine)s"
     parameters = {"before": before, "fine": fine, "coarse": coarse}
