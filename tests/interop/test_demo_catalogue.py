@@ -1,7 +1,8 @@
 """The demo's catalogue passes data.gouv.fr's harvesters: the demo's sample
 data, loaded by devstack's own loader (as `make demo` does) into the live
 test portal, with the budgets and election results harvested from
-devstack/samples/ by the demo's sources, are harvested by udata's DCAT and CKAN backends with
+devstack/samples/ by the demo's sources and the real-time parking from the
+parking simulator, are harvested by udata's DCAT and CKAN backends with
 no failed item and each dataset whole. `make datagouv-check` runs the same
 harvests on a running demo."""
 from __future__ import annotations
@@ -10,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from devstack import sample_data
+from devstack import parking_simulator, sample_data
 from devstack.datagouv import run_udata
 from devstack.settings import SAMPLE_FEEDS
 from tests.harvesters.conftest import Feed, Harvest
+from tests.harvesters.parking.conftest import Simulator, simulator  # noqa: F401 (fixture)
 from tests.interop.conftest import ISSY, Portal
 from tests.interop.udata_record import Expected, assert_harvested_whole
 from tests.support.harvest import run_queued
@@ -31,6 +33,7 @@ def _sample(coverage: dict[str, str]) -> Expected:
 
 
 ELECTIONS = {"Élections européennes 2024 — 1er tour (exemple)": "2024-06-09"}
+PARKING = "Disponibilité du stationnement en temps réel (exemple)"
 
 
 def expected() -> dict[str, Expected]:
@@ -38,21 +41,26 @@ def expected() -> dict[str, Expected]:
     budgets = {title: Expected("lov2", "ANNUAL", (f"{year}-01-01", f"{year}-12-31"), ISSY)
                for title, year in BUDGETS.items()}
     elections = {title: Expected("lov2", "NEVER", (day, day), ISSY) for title, day in ELECTIONS.items()}
-    return {**{spec["title"]: _sample(spec["coverage"]) for spec in sample_data.DATASETS}, **budgets, **elections}
+    parking = {PARKING: Expected("lov2", "UPDATE_CONT", None, ISSY)}  # the present: no period
+    return {**{spec["title"]: _sample(spec["coverage"]) for spec in sample_data.DATASETS}, **budgets, **elections,
+            **parking}
 
 
-def _sample_source(source: dict[str, Any], feeds_url: str) -> dict[str, Any]:
-    """A demo's source, its files served by the test's feed server."""
-    return {**source, "url": source["url"].replace(sample_data.FEEDS_URL, feeds_url),
-            "config": source["config"].replace(sample_data.FEEDS_URL, feeds_url)}
+def _sample_source(source: dict[str, Any], feeds_url: str, simulator_url: str) -> dict[str, Any]:
+    """A demo's source, its files served by the test's feed server and parking simulator."""
+    def moved(text: str) -> str:
+        return text.replace(sample_data.FEEDS_URL, feeds_url).replace(parking_simulator.URL, simulator_url)
+
+    return {**source, "url": moved(source["url"]), "config": moved(source["config"])}
 
 
 @pytest.fixture
-def demo(live_portal: LivePortal, harvest: Harvest, feed: Feed, paged_catalogue: None,
+def demo(live_portal: LivePortal, harvest: Harvest, feed: Feed, simulator: Simulator, paged_catalogue: None,
          monkeypatch: pytest.MonkeyPatch) -> Portal:
     for sample in SAMPLE_FEEDS.glob("*.csv"):
         feed.serve_file(sample.name, sample.read_bytes())
-    monkeypatch.setattr(sample_data, "SOURCES", [_sample_source(s, feed.server.url) for s in sample_data.SOURCES])
+    monkeypatch.setattr(sample_data, "SOURCES", [_sample_source(s, feed.server.url, simulator.url)
+                                                 for s in sample_data.SOURCES])
     sample_data.load(harvest.sysadmin["name"])
     # The first jobs of the sources, which the demo's `ckan harvester run` starts.
     run_queued(harvest.sysadmin["name"])

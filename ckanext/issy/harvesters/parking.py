@@ -20,7 +20,7 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -81,8 +81,7 @@ def _summary(sites: list[dict[str, Any]]) -> str:
     return " et ".join(parts) or "aucun site pour l'instant"
 
 
-def package_dict(sites: list[dict[str, Any]], config: dict[str, Any], owner_org: str,
-                 start: str) -> dict[str, Any]:
+def package_dict(sites: list[dict[str, Any]], config: dict[str, Any], owner_org: str) -> dict[str, Any]:
     """The dataset's metadata (in French, the site's language of record):
     they change only with the set of sites."""
     notes = (
@@ -96,7 +95,8 @@ def package_dict(sites: list[dict[str, Any]], config: dict[str, Any], owner_org:
     )
     if config["notes"]:
         notes += "\n\n" + config["notes"]
-    extras = {key: value for key, value in publish.coverage_extras(start, "", CONTINUOUS, config).items() if value}
+    # No temporal coverage: it is the present, continuously replaced.
+    extras = {key: value for key, value in publish.coverage_extras("", "", CONTINUOUS, config).items() if value}
     return {
         "title": config["title"],
         "owner_org": owner_org,
@@ -156,20 +156,18 @@ def publish_sites(obj: HarvestObject, sites: list[dict[str, Any]], config: dict[
     publish.ensure_group(config["group"], config["group_title"], context)
     existing = action("package_show")(dict(context), {"id": obj.package_id}) if obj.package_id else None
     if existing is None or existing["state"] != "active":
-        wanted = package_dict(sites, config, owner_org, date.today().isoformat())
+        wanted = package_dict(sites, config, owner_org)
         # A failure from here on purges the new dataset (IssyHarvesterBase.import_stage).
         package = create_dataset(obj, {**wanted, "name": IssyHarvesterBase._gen_new_name(wanted["title"])}, context)
         _add_missing(package["id"], {}, sites, context)
         return package["id"]
-    start = next((e["value"] for e in existing.get("extras", []) if e["key"] == "temporal_start"),
-                 date.today().isoformat())
     resources = _resources(existing)
     _add_missing(existing["id"], resources, sites, context)
     if SITES in resources:
         _update_sites(resources[SITES], sites, context)
     current = _resources(action("package_show")(dict(context), {"id": existing["id"]}))[CURRENT]
     datastore_rows.delete_except(current["id"], "id", [site["id"] for site in sites])
-    action("package_patch")(dict(context), {"id": existing["id"], **package_dict(sites, config, owner_org, start)})
+    action("package_patch")(dict(context), {"id": existing["id"], **package_dict(sites, config, owner_org)})
     return existing["id"]
 
 
