@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from devstack import ckan_cli, parking_simulator, preflight, secrets_store, services, siteconfig
 from devstack.database import ensure_site_databases
