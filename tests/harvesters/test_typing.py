@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.issy.harvesters.finance import DocumentProblems, typed_rows
+from ckanext.issy.harvesters.finance_formats.checks import DocumentProblems, typed_rows
 from ckanext.issy.harvesters.finance_formats.scdl import NAMES, read_documents
 from devstack import scdl_samples
 

@@ -197,16 +197,9 @@ class ElectionResultsHarvester(IssyHarvesterBase):
 
     def parse_config(self, config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         merged, problems = self.with_defaults(config, DEFAULTS)
-        for key in STRINGS:
-            if not isinstance(merged[key], str):
-                problems.append(_('"{key}" must be a string').format(key=key))
-                merged[key] = ""
-        if not isinstance(merged["tags"], list) or not all(isinstance(t, str) and t for t in merged["tags"]):
-            problems.append(_('"tags" must be a list of words'))
+        problems += self.usual_problems(merged, DEFAULTS, STRINGS)
         if not isinstance(merged["small_commune"], bool):
             problems.append(_('"small_commune" must be true or false'))
-        if not re.fullmatch(r"\d[\dAB]\d{3}", merged["insee"]):
-            problems.append(_('"insee" must be a commune code of 5 characters, e.g. "92040"'))
         problems += url_problems([url for url in (merged["candidates_url"], merged["stations_url"]) if url])
         return merged, problems + _format_problems(merged)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -187,14 +186,7 @@ class ParkingHarvester(IssyHarvesterBase):
 
     def parse_config(self, config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         merged, problems = self.with_defaults(config, DEFAULTS)
-        for key in STRINGS:
-            if not isinstance(merged[key], str):
-                problems.append(_('"{key}" must be a string').format(key=key))
-                merged[key] = DEFAULTS[key]
-        if not isinstance(merged["tags"], list) or not all(isinstance(t, str) and t for t in merged["tags"]):
-            problems.append(_('"tags" must be a list of words'))
-        if not re.fullmatch(r"\d[\dAB]\d{3}", merged["insee"]):
-            problems.append(_('"insee" must be a commune code of 5 characters, e.g. "92040"'))
+        problems += self.usual_problems(merged, DEFAULTS, STRINGS)
         if not merged["title"].strip():
             problems.append(_('"title" must not be empty'))
         problems += feed.config_problems(merged)

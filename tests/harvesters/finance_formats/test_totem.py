@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ckanext.issy.harvesters import finance
+from ckanext.issy.harvesters.finance_formats import checks
 from ckanext.issy.harvesters.core.reading import ReadError
 from ckanext.issy.harvesters.finance_formats.scdl import NAMES
 from ckanext.issy.harvesters.finance_formats.totem import read_documents, read_totem
@@ -59,7 +59,7 @@ def test_each_row_names_its_line_in_the_file() -> None:
 
 def test_the_rows_pass_the_scdl_check_with_their_labels_empty() -> None:
     for document in read_documents(FIXTURE, f"http://127.0.0.2/{FIXTURE.name}"):
-        rows, warnings = finance.typed_rows(document)
+        rows, warnings = checks.typed_rows(document)
         assert warnings == [] and len(rows) == len(document["rows"])
         assert all(row[NAMES.index("BGT_CONTNAT_LABEL")] == "" for row in rows)
 
@@ -69,8 +69,8 @@ def test_an_unknown_code_is_kept_for_the_scdl_check_to_refuse_with_its_line(tmp_
     path.write_bytes(FIXTURE.read_bytes().replace(b'<CodRD V="R"/>', b'<CodRD V="X"/>', 1))
     (line, cells), *_ = read_totem(path, path.name)[0].rows
     assert cells["BGT_CODRD"] == "X"
-    with pytest.raises(finance.DocumentProblems) as refused:
-        finance.typed_rows(scdl_document([(line, cells)], path.name))
+    with pytest.raises(checks.DocumentProblems) as refused:
+        checks.typed_rows(scdl_document([(line, cells)], path.name))
     assert [found_line for found_line, _message in refused.value.problems] == [line]
 
 

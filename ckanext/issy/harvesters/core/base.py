@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -160,6 +161,23 @@ class IssyHarvesterBase(HarvesterBase):
         for each key it does not know (for ``parse_config``)."""
         problems = [_('unknown option "{key}"').format(key=key) for key in config if key not in defaults]
         return {**defaults, **{k: v for k, v in config.items() if k in defaults}}, problems
+
+    @staticmethod
+    def usual_problems(merged: dict[str, Any], defaults: dict[str, Any], strings: Sequence[str]) -> list[str]:
+        """The checks of the options every kind has (for ``parse_config``):
+        ``strings`` must be text (one that is not is reset to its default,
+        for the checks that follow), ``tags`` a list of words and ``insee``
+        a commune code."""
+        problems = []
+        for key in strings:
+            if not isinstance(merged[key], str):
+                problems.append(_('"{key}" must be a string').format(key=key))
+                merged[key] = defaults[key]
+        if not isinstance(merged["tags"], list) or not all(isinstance(t, str) and t for t in merged["tags"]):
+            problems.append(_('"tags" must be a list of words'))
+        if not re.fullmatch(r"\d[\dAB]\d{3}", merged["insee"]):
+            problems.append(_('"insee" must be a commune code of 5 characters, e.g. "92040"'))
+        return problems
 
     def source_problems(self, url: str, config: str | None) -> list[str]:
         """Why a source with this URL and configuration would be refused when

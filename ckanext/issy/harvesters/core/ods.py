@@ -96,8 +96,21 @@ class Client:
 
     def dataset(self, dataset_id: str) -> Dataset:
         """One dataset's metadata; UnknownDataset if the portal has none of that id."""
-        url = self.url(_dataset_path(dataset_id))
+        url = self.dataset_url(dataset_id)
         return self._dataset(_object(self._json(url, dataset_id), url), url)
+
+    def dataset_url(self, dataset_id: str) -> str:
+        """The API URL of a dataset's metadata: a harvester that downloads it
+        itself reads it with :meth:`read_dataset`."""
+        return self.url(_dataset_path(dataset_id))
+
+    def read_dataset(self, download: http.Download) -> Dataset:
+        """A dataset's metadata downloaded from :meth:`dataset_url`."""
+        return self._dataset(_object(_parse_json(download.read_bytes(), download.url), download.url), download.url)
+
+    def page_url(self, dataset_id: str) -> str:
+        """The dataset's page on the portal, for people."""
+        return f"{self.portal.rstrip('/')}/explore/dataset/{quote(dataset_id, safe='@')}/"
 
     def datasets(self, where: str | None = None, refine: Iterable[str] = (),
                  modified_after: datetime | None = None) -> Iterator[Dataset]:
@@ -134,10 +147,11 @@ class Client:
                 if modified_after is None or dataset.modified is None or dataset.modified > modified_after:
                     yield dataset
 
-    def export_url(self, dataset_id: str, where: str | None = None) -> str:
-        """The URL of a dataset's CSV export: a harvester that downloads it
-        itself (with its validators) reads it with :func:`read_export`."""
-        return self.url(f"{_dataset_path(dataset_id)}/exports/csv", where=where)
+    def export_url(self, dataset_id: str, where: str | None = None, export: str = "csv") -> str:
+        """The URL of a dataset's export (``csv`` or ``json``): a harvester
+        that downloads it itself (with its validators) reads it with
+        :func:`read_export` or :func:`read_json_export`."""
+        return self.url(f"{_dataset_path(dataset_id)}/exports/{export}", where=where)
 
     @contextmanager
     def export_csv(self, dataset_id: str, where: str | None = None) -> Iterator[reading.CsvStream]:
@@ -181,11 +195,7 @@ class Client:
 
     def _json(self, url: str, dataset_id: str | None = None) -> Any:
         with self._fetch(url, dataset_id) as download:
-            raw = download.read_bytes()
-        try:
-            return json.loads(raw)
-        except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
-            raise ReadError(_("{url}: the answer is not valid JSON ({error})").format(url=url, error=error))
+            return _parse_json(download.read_bytes(), url)
 
     def _fetch(self, url: str, dataset_id: str | None) -> http.Download:
         try:
@@ -214,6 +224,17 @@ def read_export(download: http.Download, **options: Any) -> reading.CsvStream:
     return reading.iter_csv(download.path, download.url, declared=download.charset, **options)
 
 
+def read_json_export(download: http.Download) -> list[dict[str, Any]]:
+    """The records of a downloaded JSON export (``/exports/json``: one array
+    of objects keyed by field name, values typed). A cut-off export is not
+    valid JSON and is refused whole."""
+    assert download.path is not None, "an export is read from its body, not from a 304"
+    records = _parse_json(download.read_bytes(), download.url)
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        raise ReadError(_("{url}: the export is not a JSON array of records").format(url=download.url))
+    return records
+
+
 def geo_point(value: object) -> GeoPoint | None:
     """A ``geo_point_2d`` value as the API gives it: ``"48.8239, 2.2704"``
     in a CSV export, ``{"lat": 48.8239, "lon": 2.2704}`` in JSON (v2.1),
@@ -238,6 +259,13 @@ def geo_point(value: object) -> GeoPoint | None:
 def _dataset_path(dataset_id: str) -> str:
     # Federated ids keep their "@": dataset@issy-les-moulineaux.
     return f"catalog/datasets/{quote(dataset_id, safe='@')}"
+
+
+def _parse_json(raw: bytes, url: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
+        raise ReadError(_("{url}: the answer is not valid JSON ({error})").format(url=url, error=error))
 
 
 def _error_detail(body: bytes) -> str:

@@ -46,6 +46,21 @@ class Link:
     format: str = "CSV"
 
 
+@dataclass(frozen=True)
+class File:
+    """A resource uploaded as it is given (a GeoJSON map layer, for instance)."""
+
+    role: str
+    name: str
+    file_name: str
+    format: str
+    media_type: str
+    content: bytes
+
+    def upload(self) -> FileStorage:
+        return FileStorage(stream=io.BytesIO(self.content), filename=self.file_name, content_type=self.media_type)
+
+
 def coverage_extras(start: str, end: str, frequency: str, config: dict[str, Any]) -> dict[str, str]:
     """The extras data.gouv.fr reads of a harvested dataset: its period, its
     update frequency (an EU frequency URI) and the commune of the source's
@@ -115,11 +130,17 @@ def _add_link(package_id: str, link: Link, context: dict[str, Any]) -> None:
         "url": link.url})
 
 
+def _add_file(package_id: str, file: File, context: dict[str, Any]) -> None:
+    tk.get_action("resource_create")(dict(context), {
+        "package_id": package_id, "name": file.name, "format": file.format, "issy_role": file.role,
+        "url": file.file_name, "upload": file.upload()})
+
+
 def publish(obj: HarvestObject, wanted: dict[str, Any], tables: Sequence[Table], links: Sequence[Link],
-            context: dict[str, Any]) -> str:
+            context: dict[str, Any], files: Sequence[File] = ()) -> str:
     """Create or update the dataset of ``obj`` (``wanted``: its metadata) with
-    ``tables`` and ``links``; returns its id. A resource of a role that is
-    no longer given is deleted."""
+    ``tables``, ``links`` and ``files``; returns its id. A resource of a role
+    that is no longer given is deleted."""
     action = tk.get_action
     existing = action("package_show")(dict(context), {"id": obj.package_id}) if obj.package_id else None
     if existing is None or existing["state"] != "active":
@@ -129,6 +150,8 @@ def publish(obj: HarvestObject, wanted: dict[str, Any], tables: Sequence[Table],
             _add_table(package["id"], table, context)
         for link in links:
             _add_link(package["id"], link, context)
+        for file in files:
+            _add_file(package["id"], file, context)
         return package["id"]
     for table in tables:
         resource = _resource(existing, table.role)
@@ -143,7 +166,13 @@ def publish(obj: HarvestObject, wanted: dict[str, Any], tables: Sequence[Table],
             _add_link(existing["id"], link, context)
         elif resource["url"] != link.url:
             action("resource_patch")(dict(context), {"id": resource["id"], "url": link.url})
-    roles = {table.role for table in tables} | {link.role for link in links}
+    for file in files:
+        resource = _resource(existing, file.role)
+        if resource is None:
+            _add_file(existing["id"], file, context)
+        else:
+            action("resource_update")(dict(context), {**resource, "url": file.file_name, "upload": file.upload()})
+    roles = {item.role for item in (*tables, *links, *files)}
     for resource in existing["resources"]:
         if resource.get("issy_role") and resource["issy_role"] not in roles:
             action("resource_delete")(dict(context), {"id": resource["id"]})

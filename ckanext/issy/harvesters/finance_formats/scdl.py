@@ -2,7 +2,7 @@
 columns, and a CSV file read into its budget documents (one per stage, year
 and SIRET), each with its raw lines in SCDL order. Every other budget format
 (``totem.py``) gives documents of the same shape, checked by
-``finance.typed_rows``."""
+``checks.typed_rows``."""
 from __future__ import annotations
 
 import functools
@@ -50,11 +50,15 @@ REQUIRED = {"BGT_NATDEC", "BGT_ANNEE", "BGT_SIRET", "BGT_NOM", "BGT_CONTNAT", "B
 # are often empty in converted files and are accepted empty.
 ESSENTIAL = frozenset({"BGT_NATDEC", "BGT_ANNEE", "BGT_SIRET", "BGT_NATURE", "BGT_SECTION", "BGT_OPBUDG", "BGT_CODRD"})
 KNOWN_STAGES = {"budget primitif", "budget supplémentaire", "décision modificative", "compte administratif"}
-# Accepted spellings (without accents, any case) -> the schema's value.
+# Accepted spellings (without accents, any case) -> the schema's value; the
+# one-letter codes of TOTEM and the plurals are those of converted files and
+# portals ("D", "Dépenses").
 ENUMS = {
-    "BGT_SECTION": {"investissement": "investissement", "fonctionnement": "fonctionnement"},
+    "BGT_SECTION": {"investissement": "investissement", "fonctionnement": "fonctionnement",
+                    "i": "investissement", "f": "fonctionnement"},
     "BGT_OPBUDG": {"réel": "réel", "reel": "réel", "ordre": "ordre"},
-    "BGT_CODRD": {"recette": "recette", "dépense": "dépense", "depense": "dépense"},
+    "BGT_CODRD": {"recette": "recette", "dépense": "dépense", "depense": "dépense", "recettes": "recette",
+                  "depenses": "dépense", "r": "recette", "d": "dépense"},
 }
 @functools.lru_cache(maxsize=1024)  # a file repeats a handful of values
 def plain(text: str) -> str:
