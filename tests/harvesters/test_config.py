@@ -70,3 +70,36 @@ def test_saving_a_source_with_an_invalid_configuration_is_refused() -> None:
             "name": "budgets", "url": "https://www.issy.com/budget.csv", "source_type": "issy_finance",
             "owner_org": factories.Organization(user=user)["id"], "config": '{"titre": "x"}',
         })
+
+
+def _example(key: str, value: str) -> dict:
+    (example,) = [json.loads(e) for e in doc_examples() if json.loads(e).get(key) == value]
+    return example
+
+
+def test_the_documented_opendatasoft_and_projects_examples_are_those_the_harvest_tests_run() -> None:
+    from tests.harvesters.test_finance_opendatasoft import AGGREGATED, SCDL
+    from tests.harvesters.test_finance_projects import CSV_MAPPING
+
+    assert _example("dataset", "budget-par-fonction") == AGGREGATED
+    assert _example("dataset", "compte-administratif-2022") == {**SCDL, "export": "json"}
+    assert _example("format", "projects") == {"format": "projects", "mapping": CSV_MAPPING,
+                                              "budget_document": "compte administratif"}
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.parametrize("config, message", [
+    ({"format": "ods", "mapping": {"annee": "exercice"}}, "«\u00a0dataset\u00a0»"),
+    ({"format": "ods", "dataset": "d", "table": "aggregated", "mapping": {"annee": "a", "libelle": "l"}},
+     "«\u00a0montant\u00a0»"),
+    ({"format": "ods", "dataset": "d", "table": "aggregated",
+      "mapping": {"annee": "a", "libelle": "l", "montant": "m", "prix": "p"}}, "«\u00a0prix\u00a0»"),
+    ({"format": "ods", "dataset": "d", "export": "xlsx", "mapping": {}}, "«\u00a0export\u00a0»"),
+    ({"format": "ods", "dataset": "d", "mapping": {"BGT_ANNEE": "a"}, "values": {"BGT_ANNEE": "2022"}},
+     "«\u00a0BGT_ANNEE\u00a0»"),
+    ({"format": "projects", "mapping": {"geo_point": "g", "latitude": "lat"}}, "geo_point"),
+    ({"mapping": {"annee": "exercice"}}, "«\u00a0mapping\u00a0»"),
+])
+def test_an_invalid_opendatasoft_or_projects_configuration_names_what_is_wrong(config: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        ScdlBudgetHarvester().validate_config(json.dumps(config))

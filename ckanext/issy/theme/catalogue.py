@@ -121,3 +121,27 @@ def raw_dataset(package_id: str) -> dict[str, Any]:
 def raw_resource(package_id: str, resource_id: str) -> dict[str, Any]:
     resources = raw_dataset(package_id).get("resources") or []
     return next((r for r in resources if r["id"] == resource_id), {})
+
+
+def _phrase(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def related_finance(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The datasets that go with a finance dataset: the capital expenditure
+    projects of a budget document's year, or the budget document that the
+    projects of a year belong to (``issy_finance`` sources link them by
+    their extras, whichever was harvested first)."""
+    extras = {e.get("key"): e.get("value") for e in pkg.get("extras") or []}
+    start = extras.get("temporal_start")
+    if not start:
+        return []
+    if extras.get("issy_budget_document"):  # projects: their budget document
+        wanted = {"scdl_document": extras["issy_budget_document"], "scdl_siret": extras.get("issy_budget_siret")}
+    elif extras.get("scdl_document"):  # a budget document: the projects of its year
+        wanted = {"issy_budget_document": extras["scdl_document"]}
+    else:
+        return []
+    filters = [f"extras_{key}:{_phrase(value)}" for key, value in {**wanted, "temporal_start": start}.items() if value]
+    found = _search(fq=" AND ".join(filters), rows=5, sort="title_string asc")["results"]
+    return [package for package in found if package["id"] != pkg["id"]]
