@@ -58,6 +58,24 @@ FINANCE_SOURCE = {
     }, ensure_ascii=False),
 }
 
+# The capital expenditure projects of 2023, linked with the compte administratif 2023 above.
+PROJECTS_FILE = "projets-investissement-2023.geojson"
+PROJECTS_SOURCE = {
+    "name": "projets-investissement-exemple",
+    "title": "Projets d'investissement (exemple)",
+    "notes": "Projets d'investissement localisés d'exemple (GeoJSON), moissonnés au démarrage." + SAMPLE_NOTE,
+    "url": f"{FEEDS_URL}/{PROJECTS_FILE}",
+    "source_type": "issy_finance",
+    "frequency": "MANUAL",
+    "config": json.dumps({
+        "format": "projects",
+        "mapping": {"libelle": "nom"},
+        "title_suffix": " (exemple)",
+        "tags": ["budget", "investissement", SAMPLE_TAG],
+        "notes": SAMPLE_NOTE.strip(),
+    }, ensure_ascii=False),
+}
+
 
 ELECTION_SOURCE = {
     "name": "elections-exemple",
@@ -102,7 +120,7 @@ PARKING_SOURCE = {
         "notes": SAMPLE_NOTE.strip(),
     }, ensure_ascii=False),
 }
-SOURCES = (FINANCE_SOURCE, ELECTION_SOURCE, PARKING_SOURCE)
+SOURCES = (FINANCE_SOURCE, PROJECTS_SOURCE, ELECTION_SOURCE, PARKING_SOURCE)
 
 
 def _exists(action: Any, show: str, name: str) -> bool:

@@ -24,6 +24,18 @@ def test_the_sample_finance_source_configuration_is_valid_and_labels_its_dataset
 
 @pytest.mark.usefixtures("with_plugins")
 @pytest.mark.ckan_config("ckanext.issy.harvest.allowed_hosts", f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}")
+def test_the_sample_projects_source_configuration_is_valid_and_its_file_holds_2023_projects() -> None:
+    from ckanext.issy.harvesters.finance import ScdlBudgetHarvester
+
+    config = json.loads(ScdlBudgetHarvester().validate_config(sample_data.PROJECTS_SOURCE["config"]))
+    assert (config["format"], config["budget_document"], config["title_suffix"]) == (
+        "projects", "compte administratif", " (exemple)")
+    features = json.loads((SAMPLE_FEEDS / sample_data.PROJECTS_FILE).read_text())["features"]
+    assert {feature["properties"]["annee"] for feature in features} == {2023}
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.ckan_config("ckanext.issy.harvest.allowed_hosts", f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}")
 def test_the_sample_election_source_configuration_is_valid_and_labels_its_datasets() -> None:
     from ckanext.issy.harvesters.elections import ElectionResultsHarvester
 
@@ -47,7 +59,7 @@ def test_the_sample_feeds_are_the_only_private_destinations_the_demo_allows() ->
     settings = demo._settings({}, "redis://127.0.0.1:6379", 5000)
     parking = json.loads(sample_data.PARKING_SOURCE["config"])
     urls = [sample_data.FINANCE_SOURCE["url"], *json.loads(sample_data.FINANCE_SOURCE["config"])["urls"],
-            sample_data.ELECTION_SOURCE["url"], sample_data.PARKING_SOURCE["url"], parking["feeds"][0]["url"]]
+            sample_data.PROJECTS_SOURCE["url"], sample_data.ELECTION_SOURCE["url"], sample_data.PARKING_SOURCE["url"], parking["feeds"][0]["url"]]
     assert {urlsplit(url).netloc for url in urls} == set(settings["ckanext.issy.harvest.allowed_hosts"].split())
 
 

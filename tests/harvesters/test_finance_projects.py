@@ -58,6 +58,17 @@ def test_projects_are_published_by_year_with_their_table_and_map_layer(
     assert (extras["temporal_start"], extras["issy_budget_document"]) == ("2023-01-01", "compte administratif")
 
 
+def test_a_csv_file_with_latitude_and_longitude_columns_needs_no_mapping_for_them(harvest: Harvest, feed: Feed) -> None:
+    text = fixture_bytes(CSV).decode("cp1252").replace("geo_point_2d", "latitude;longitude")
+    text = re.sub(r";(-?[0-9.]+), (-?[0-9.]+)\r\n", r";\1;\2\r\n", text)
+    feed.serve_file("projets.csv", text.encode("cp1252"))
+    mapping = {key: value for key, value in CSV_MAPPING.items() if key != "geo_point"}
+    report = harvest.run(harvest.source(feed.url("projets.csv"), {"format": "projects", "mapping": mapping}))
+    assert errors(report) == []
+    rows = table(dataset(PROJECTS_2023))
+    assert [(r["latitude"], r["longitude"]) for r in rows] == [(48.8248, 2.2661), (48.8189, 2.2633), (48.8231, 2.2702)]
+
+
 def test_the_projects_and_the_budget_document_of_their_year_link_to_each_other(
         harvest: Harvest, feed: Feed, app: Any) -> None:
     feed.serve_file(GEOJSON)

@@ -23,7 +23,8 @@ from tests.support.live_portal import LivePortal
 
 pytestmark = pytest.mark.interop
 
-BUDGETS = {"Budget primitif 2024 (exemple)": 2024, "Compte administratif 2023 (exemple)": 2023}
+BUDGETS = {"Budget primitif 2024 (exemple)": 2024, "Compte administratif 2023 (exemple)": 2023,
+           "Projets d'investissement 2023 (exemple)": 2023}
 
 
 def _sample(coverage: dict[str, str]) -> Expected:
@@ -37,7 +38,8 @@ PARKING = "Disponibilité du stationnement en temps réel (exemple)"
 
 
 def expected() -> dict[str, Expected]:
-    """The sample datasets, the budgets and the election results of the sample sources."""
+    """The sample datasets, the budgets (and projects), the election results
+    and the parking of the sample sources."""
     budgets = {title: Expected("lov2", "ANNUAL", (f"{year}-01-01", f"{year}-12-31"), ISSY)
                for title, year in BUDGETS.items()}
     elections = {title: Expected("lov2", "NEVER", (day, day), ISSY) for title, day in ELECTIONS.items()}
@@ -57,7 +59,7 @@ def _sample_source(source: dict[str, Any], feeds_url: str, simulator_url: str) -
 @pytest.fixture
 def demo(live_portal: LivePortal, harvest: Harvest, feed: Feed, simulator: Simulator, paged_catalogue: None,
          monkeypatch: pytest.MonkeyPatch) -> Portal:
-    for sample in SAMPLE_FEEDS.glob("*.csv"):
+    for sample in (*SAMPLE_FEEDS.glob("*.csv"), *SAMPLE_FEEDS.glob("*.geojson")):
         feed.serve_file(sample.name, sample.read_bytes())
     monkeypatch.setattr(sample_data, "SOURCES", [_sample_source(s, feed.server.url, simulator.url)
                                                  for s in sample_data.SOURCES])

@@ -114,11 +114,11 @@ def _geojson_rows(raw: bytes, url: str, mapping: dict[str, str]) -> Iterable[tup
         yield (rank, *(cells[name] for name in NAMES))
 
 
-def is_geojson(download: http.Download) -> bool:
-    """Whether a download is GeoJSON (by its name, or its first character)."""
-    if download.url.lower().split("?")[0].endswith((".geojson", ".json")):
+def is_geojson(url: str, raw: bytes) -> bool:
+    """Whether a file is GeoJSON (by its name, or its first character)."""
+    if url.lower().split("?")[0].endswith((".geojson", ".json")):
         return True
-    return download.read_bytes()[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+    return raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
 def read_documents(download: http.Download, config: dict[str, Any]) -> list[dict[str, Any]]:
@@ -127,11 +127,11 @@ def read_documents(download: http.Download, config: dict[str, Any]) -> list[dict
     mapping = config["mapping"]
     file = http.file_name(download.url)
     refuse_invalid(mapping_problems(mapping), file)
-    geojson = is_geojson(download)
+    raw = download.read_bytes()
+    geojson = is_geojson(download.url, raw)
     if geojson and "geo_point" in mapping:
         raise ReadError(_('{file}: "geo_point" is for CSV files; a GeoJSON feature is located by '
                           'its geometry').format(file=file))
-    raw = download.read_bytes()
     rows = (_geojson_rows(raw, download.url, mapping) if geojson
             else _csv_rows(raw, download.url, mapping, config, download.charset))
     years: dict[str, list[tuple[Any, ...]]] = {}
