@@ -53,6 +53,8 @@ def test_projects_are_published_by_year_with_their_table_and_map_layer(
     first = layer["features"][0]
     assert first["geometry"] == {"type": "Point", "coordinates": [2.2661, 48.8248]}
     assert first["properties"]["fonction"] == "Enseignement" and first["properties"]["montant"] == 2350000
+    original = next(r for r in package["resources"] if r.get("issy_role") == "source")
+    assert original["format"] == ("GeoJSON" if name == GEOJSON else "CSV")
     assert "3 607 300,50" in package["notes"].replace("\u202f", " ").replace("\xa0", " ")
     extras = {extra["key"]: extra["value"] for extra in package["extras"]}
     assert (extras["temporal_start"], extras["issy_budget_document"]) == ("2023-01-01", "compte administratif")

@@ -74,3 +74,13 @@ def test_key_figures(portal: dict[str, Any]) -> None:
     assert (figures["datasets"], figures["organizations"], figures["visualisations"]) == (2, 1, 2)
     assert figures["population"] == 68000
     assert figures["last_update"] is not None
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+@pytest.mark.parametrize("extras", [
+    [{"key": "issy_budget_document", "value": "compte administratif"}],  # no year: nothing to match
+    [{"key": "temporal_start", "value": "2023-01-01"}],  # neither a budget document nor projects
+    [{"key": "temporal_start", "value": "2023-01-01"}, {"key": "scdl_document", "value": "compte\x00administratif"}],
+])
+def test_related_finance_finds_nothing_rather_than_failing(extras: list[dict[str, str]]) -> None:
+    assert catalogue.related_finance({"id": "a", "extras": extras}) == []

@@ -140,7 +140,9 @@ def _links(document: dict[str, Any]) -> list[publish.Link]:
         origin = document["origin"]
         return [publish.Link("source", _("Original dataset: {title}").format(title=origin["title"]),
                              origin["url"], "HTML")]
-    return [publish.Link("source", _("Original file: {name}").format(name=document["file"]), document["source_url"])]
+    kind = "GeoJSON" if document["file"].lower().endswith(("json", "geojson")) else "CSV"  # projects may be GeoJSON
+    return [publish.Link("source", _("Original file: {name}").format(name=document["file"]), document["source_url"],
+                         kind)]
 
 
 def _dataset(document: dict[str, Any], config: dict[str, Any], owner_org: str, title: str, summary: str,

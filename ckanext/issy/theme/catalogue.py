@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.search import SearchError
 
 from ckanext.issy.theme import settings
 
@@ -143,5 +144,10 @@ def related_finance(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         return []
     filters = [f"extras_{key}:{_phrase(value)}" for key, value in {**wanted, "temporal_start": start}.items() if value]
-    found = _search(fq=" AND ".join(filters), rows=5, sort="title_string asc")["results"]
+    try:
+        found = _search(fq=" AND ".join(filters), rows=5, sort="title_string asc")["results"]
+    # A harvested value the search refuses (package_search raises the
+    # search's own error, which the API turns into a 400): no link, not a broken page.
+    except (tk.ValidationError, SearchError):
+        return []
     return [package for package in found if package["id"] != pkg["id"]]
