@@ -3,6 +3,7 @@ and in English (run on CKAN 2.11 and 2.12: `make test`, `CKAN_VERSION=2.11
 make test`)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -156,3 +157,9 @@ def test_resource_page(app, portal: dict[str, Any], lang: str) -> None:
 
     assert '<span class="issy-format">CSV</span>' in body
     assert body.index('class="issy-meta"') < body.index("</h1>") or "issy-meta" in body
+
+
+def test_the_resource_page_gives_the_resource_creation_date(app, portal: dict[str, Any]) -> None:
+    body = app.get(f"/dataset/budget-2024/resource/{portal['resource']['id']}", status=200).body
+    created = re.search(r'<th scope="row">Créé le</th>\s*<td>([^<]*)</td>', body)
+    assert created and created[1] not in ("", "inconnu"), created
