@@ -84,3 +84,11 @@ def test_key_figures(portal: dict[str, Any]) -> None:
 ])
 def test_related_finance_finds_nothing_rather_than_failing(extras: list[dict[str, str]]) -> None:
     assert catalogue.related_finance({"id": "a", "extras": extras}) == []
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+def test_a_request_reads_a_raw_dataset_once(portal: dict[str, Any]) -> None:
+    """The dataset and resource pages ask for it from several blocks."""
+    first = catalogue.raw_dataset(portal["budget"]["id"])
+    assert catalogue.raw_dataset(portal["budget"]["id"]) is first
+    assert catalogue.raw_resource(portal["budget"]["id"], portal["resource"]["id"])["id"] == portal["resource"]["id"]

@@ -9,6 +9,7 @@ import datetime
 from typing import Any, Collection, Optional
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 import ckan.model as model
 import ckan.plugins as p
@@ -115,8 +116,15 @@ def key_figures() -> dict[str, Any]:
 def raw_dataset(package_id: str) -> dict[str, Any]:
     """The dataset as the API gives it. The dict of CKAN's dataset pages is
     made "for view", and ckanext-dcat then renames fields to translated labels
-    (``size`` becomes ``Taille``); the theme reads the real field names."""
-    return tk.get_action("package_show")({}, {"id": package_id})
+    (``size`` becomes ``Taille``); the theme reads the real field names.
+
+    Read once per request: a page's blocks each ask for it."""
+    if not has_request_context():
+        return tk.get_action("package_show")({}, {"id": package_id})
+    shown = g.setdefault("issy_raw_datasets", {})
+    if package_id not in shown:
+        shown[package_id] = tk.get_action("package_show")({}, {"id": package_id})
+    return shown[package_id]
 
 
 def raw_resource(package_id: str, resource_id: str) -> dict[str, Any]:
