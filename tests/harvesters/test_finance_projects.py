@@ -92,7 +92,8 @@ def test_the_projects_and_the_budget_document_of_their_year_link_to_each_other(
 @pytest.mark.parametrize("name, change, expected", [
     (GEOJSON, lambda text: text.replace('"Point"', '"Polygon"', 1), r"feature 1|entité 1"),
     (GEOJSON, lambda text: text[:-40], r"JSON"),
-    (CSV, lambda text: text.replace("geo_point_2d", "position"), r"geo_point_2d \(geo_point\)"),
+    (CSV, lambda text: text.replace("geo_point_2d", "position"), r"geo_point_2d"),
+    (CSV, lambda text: text.replace("Montant TTC", "Montant"), r"Montant TTC"),
     (CSV, lambda text: text.replace("48.8189, 2.2633", "Rue Henri-Barbusse"), r"Rue Henri-Barbusse"),
 ])
 def test_a_broken_projects_file_is_refused_readably_and_publishes_nothing(

@@ -19,7 +19,7 @@ from ckanext.issy.harvesters.core import http
 from ckanext.issy.harvesters.core import ods as ods_api
 from ckanext.issy.harvesters.core.datastore import Column
 from ckanext.issy.harvesters.core.mapping import is_field, refuse_invalid
-from ckanext.issy.harvesters.core.reading import ReadError, read_csv
+from ckanext.issy.harvesters.core.reading import ReadError, find_columns, read_csv
 from ckanext.issy.harvesters.finance_formats.ods import json_cell
 from ckanext.issy.language import _
 
@@ -54,26 +54,16 @@ def mapping_problems(mapping: Any) -> list[str]:
     return problems
 
 
-def _csv_mapping(mapping: dict[str, str], header: Sequence[str]) -> dict[str, str]:
-    """The mapping, completed with the columns named as ``PROJECT_COLUMNS``."""
-    present = {name.strip().lower() for name in header}
-    defaults = {key: key for key in (*REQUIRED, *OPTIONAL) if key in present}
-    if "geo_point" not in mapping:
-        defaults.update(latitude="latitude", longitude="longitude")
-    return {**defaults, **mapping}
-
-
 def _csv_rows(raw: bytes, url: str, mapping: dict[str, str], config: dict[str, Any],
               declared: str | None) -> Iterable[tuple[Any, ...]]:
     file = http.file_name(url)
     table = read_csv(raw, file, config.get("encoding"), declared)
-    mapping = _csv_mapping(mapping, table.header)
-    index = {name.strip().lower(): i for i, name in reversed(list(enumerate(table.header)))}
-    missing = [f"{field} ({key})" for key, field in mapping.items() if field.strip().lower() not in index]
-    missing += [key for key in REQUIRED if key not in mapping]
-    if missing:
-        raise ReadError(_("{file}: missing columns: {columns}").format(file=file, columns=", ".join(missing)))
-    where = {key: index[field.strip().lower()] for key, field in mapping.items()}
+    # Without a mapping, a value is in the column named as the table's.
+    coordinates = ("geo_point",) if "geo_point" in mapping else ("latitude", "longitude")
+    required = {key: mapping.get(key, key) for key in (*REQUIRED, *coordinates)}
+    optional = {key: mapping.get(key, key) for key in OPTIONAL}
+    index = find_columns(table.header, list(required.values()), list(optional.values()), file)
+    where = {key: index[field] for key, field in {**required, **optional}.items() if field in index}
     for row in table.rows:
         cells = {key: row.cells[i].strip() for key, i in where.items()}
         if "geo_point" in cells:
