@@ -56,6 +56,8 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
+        # The vendored front-end libraries (ECharts, ...), shared by the chart and map builders.
+        tk.add_resource("vendor", "issy_vendor")
 
     def configure(self, config: Any) -> None:
         # Importing ckanext-harvest's queue maps its model onto CKAN's
