@@ -28,7 +28,7 @@ CKAN_TESTS ?= $(if $(ARGS),0,1)
 # `make datagouv-check URL=...`: the portal to harvest (default: the demo).
 URL ?=
 
-.PHONY: demo production test test-ckan i18n venv system-deps constraints constraints-udata datagouv-check services-up services-down clean
+.PHONY: demo production test test-ckan i18n vendor venv system-deps constraints constraints-udata datagouv-check services-up services-down clean
 
 demo: $(INSTALLED)
 	$(PY) -m devstack demo
@@ -49,6 +49,13 @@ datagouv-check: $(INSTALLED) $(UDATA_INSTALLED)
 
 i18n: $(INSTALLED)
 	$(PY) -m devstack.i18n update
+
+# The front-end libraries served to visitors (ckanext/issy/vendor/): the
+# lockfile brought in line with package.json's pins, then the files its
+# issyVendor manifest lists copied from npm (docs/development.md). Standard
+# library only: no virtualenv needed.
+vendor: | system-deps
+	$(PYTHON) -m devstack vendor
 
 venv: $(INSTALLED)
 

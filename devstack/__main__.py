@@ -1,4 +1,4 @@
-"""Command line of the dev tooling: ``python -m devstack {demo,production,test,test-ckan,services,periodic}``."""
+"""Command line of the dev tooling: ``python -m devstack {demo,production,test,test-ckan,services,periodic,vendor}``."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("admin")
     check = commands.add_parser("datagouv-check", help="harvest a running portal with data.gouv.fr's harvesters")
     check.add_argument("url", nargs="?", help="the portal's root URL (default: the demo's)")
+    commands.add_parser(
+        "vendor", help="refresh the front-end libraries of ckanext/issy/vendor/ from npm (their lockfile)"
+    )
     return parser
 
 
@@ -64,6 +67,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from devstack import datagouv
 
         return datagouv.main(args.url)
+    if args.command == "vendor":
+        from devstack import vendor
+
+        return vendor.main()
     from devstack import services
 
     if args.action == "up":
