@@ -10,6 +10,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy import I18N_DIR, I18N_DOMAIN, cli, csrf, helpers, request_guards
+from ckanext.issy.aggregate import action as aggregate_action
+from ckanext.issy.aggregate import endpoint as aggregate_endpoint
 from ckanext.issy.dcat import actions as dcat_actions
 from ckanext.issy.dcat import charset, licences, resources
 from ckanext.issy.dcat import helpers as dcat_helpers
@@ -43,14 +45,17 @@ class IssyTranslation:
 @tk.blanket.config_declarations("config_declarations/issy.yaml")
 class IssyPlugin(IssyTranslation, p.SingletonPlugin):
     """Core plugin: translations, templates and helpers shared by all features,
-    the harvesters' shared settings (``ckanext.issy.harvest.*``) and the
-    ``ckan issy`` command group."""
+    the harvesters' shared settings (``ckanext.issy.harvest.*``), the
+    aggregation API over the DataStore (``issy_aggregate``) and the ``ckan
+    issy`` command group."""
 
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
     p.implements(p.IClick)
     p.implements(p.IMiddleware, inherit=True)
 
@@ -70,7 +75,13 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
         return helpers.get_helpers()
 
     def get_actions(self) -> dict[str, Any]:
-        return actions.get_actions()
+        return {**actions.get_actions(), **aggregate_action.get_actions()}
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return aggregate_action.get_auth_functions()
+
+    def get_blueprint(self) -> list[Any]:
+        return [aggregate_endpoint.blueprint]
 
     def get_commands(self) -> list[Any]:
         return cli.get_commands()

@@ -1,0 +1,49 @@
+"""``GET /api/issy/aggregate``: the action ``issy_aggregate`` at an address
+a chart can fetch and a permalink can hold (the structured parameters are
+JSON). Every failure is a JSON answer with a 4xx status and a sentence in
+the page's language; nothing a visitor sends gives a 500."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from flask import Blueprint, Response, jsonify
+
+from ckanext.issy.aggregate.cache import RateLimited
+from ckanext.issy.aggregate.request import decode
+from ckanext.issy.language import _
+
+blueprint = Blueprint("issy_aggregate", __name__)
+
+
+def _error(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
+    error: dict[str, Any] = {"message": message}
+    if field:
+        error["field"] = field
+    return jsonify({"success": False, "error": error}), status
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def aggregate() -> Any:
+    try:
+        result = tk.get_action("issy_aggregate")(_context(), decode(tk.request.args.to_dict()))
+    except tk.ValidationError as error:
+        field, messages = next(iter(error.error_dict.items()), ("", [""]))
+        return _error(400, messages[0] if isinstance(messages, list) else str(messages), field)
+    except tk.NotAuthorized:
+        return _error(403, _("You are not allowed to read this resource's data."))
+    except tk.ObjectNotFound as error:
+        return _error(404, str(error.message or "") or _("This resource does not exist."))
+    except RateLimited as error:
+        response, status = _error(429, _("Too many charts computed from this address; try again in a minute."))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response, status
+    # CKAN's own Cache-Control applies: "private" for signed-in users, the
+    # only ones who may read a private dataset's tables.
+    return jsonify({"success": True, "result": result})
+
+
+blueprint.add_url_rule("/api/issy/aggregate", view_func=aggregate, methods=["GET"])

@@ -1,0 +1,275 @@
+"""An aggregation request, checked: every column against the table's columns,
+every function, unit and operator against a fixed list, every value turned
+into the column's Python type. Nothing here builds SQL; ``sql.py`` only ever
+sees a ``Request``. Errors are ``tk.ValidationError`` keyed by the parameter
+at fault, with a sentence a visitor can act on."""
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping, Sequence
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.issy.language import _
+
+FUNCTIONS = ("sum", "count", "mean", "min", "max")
+UNITS = ("day", "month", "year")
+OPERATORS = ("eq", "ne", "in", "gt", "gte", "lt", "lte", "between")
+ORDERS = ("asc", "desc")
+# The kinds of column a chart can use; other PostgreSQL types (arrays, JSON,
+# geometries) are left out of the table's columns altogether.
+KINDS = ("number", "date", "text", "bool")
+# What each function accepts (``count`` counts values of any kind).
+_FUNCTION_KINDS = {"sum": ("number",), "mean": ("number",), "min": ("number", "date"),
+                   "max": ("number", "date"), "count": KINDS}
+MAX_GROUPS, MAX_MEASURES, MAX_FILTERS, MAX_VALUES = 2, 5, 10, 100
+# Parameters that arrive JSON-encoded on the GET endpoint.
+STRUCTURED = ("group_by", "measures", "filters", "sort")
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    kind: str  # one of KINDS
+    label: str
+    temporal: str = ""  # "date" or "timestamp" for date columns
+
+
+@dataclass(frozen=True)
+class Group:
+    column: Column
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class Measure:
+    function: str
+    column: Column | None  # None: count of rows
+
+    @property
+    def id(self) -> str:
+        return self.column.id if self.column else "count"
+
+
+@dataclass(frozen=True)
+class Filter:
+    column: Column
+    op: str
+    value: Any  # typed: a value, or a tuple of values for "in" and "between"
+
+
+@dataclass(frozen=True)
+class Sort:
+    by: str  # "group" or "measure"
+    index: int
+    order: str
+
+
+@dataclass(frozen=True)
+class Request:
+    resource_id: str
+    groups: tuple[Group, ...]
+    measures: tuple[Measure, ...]
+    filters: tuple[Filter, ...]
+    sort: Sort
+    limit: int | None
+    others: bool
+
+    def cache_key(self) -> str:
+        """The request's canonical text: two requests with the same meaning
+        (keys in another order, defaults spelt out) share a cache entry."""
+        return json.dumps({
+            "g": [[g.column.id, g.unit] for g in self.groups],
+            "m": [[m.function, m.id] for m in self.measures],
+            "f": [[f.column.id, f.op, _plain(f.value)] for f in self.filters],
+            "s": [self.sort.by, self.sort.index, self.sort.order],
+            "l": self.limit, "o": self.others,
+        }, sort_keys=True, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime.date):  # and datetime
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _invalid(field: str, message: str) -> tk.ValidationError:
+    return tk.ValidationError({field: [message]})
+
+
+def decode(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The GET endpoint's query parameters as the action's ``data_dict``:
+    the structured ones are JSON."""
+    data: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in STRUCTURED:
+            try:
+                data[key] = json.loads(value)
+            except ValueError:
+                raise _invalid(key, _("This parameter must be JSON.")) from None
+        else:
+            data[key] = value
+    return data
+
+
+def parse(data: Mapping[str, Any], columns: Mapping[str, Column], max_limit: int) -> Request:
+    """The checked request, or ``tk.ValidationError``."""
+    groups = tuple(_group(item, columns) for item in _items(data, "group_by", MAX_GROUPS))
+    measures = tuple(_measure(item, columns) for item in _items(data, "measures", MAX_MEASURES))
+    if not measures:
+        raise _invalid("measures", _("Ask for at least one measure."))
+    filters = tuple(_filter(item, columns) for item in _items(data, "filters", MAX_FILTERS))
+    limit = _limit(data.get("limit"), max_limit)
+    if limit is not None and not groups:
+        raise _invalid("limit", _("A top-N needs a group."))
+    others = _boolean(data.get("others"), "others", default=limit is not None)
+    return Request(str(data.get("resource_id") or ""), groups, measures, filters,
+                   _sort(data.get("sort"), len(groups), len(measures)), limit, others)
+
+
+def _items(data: Mapping[str, Any], field: str, most: int) -> list[Any]:
+    items = data.get(field) or []
+    if isinstance(items, (str, dict)):
+        items = [items]
+    if not isinstance(items, list):
+        raise _invalid(field, _("This parameter must be a list."))
+    if len(items) > most:
+        raise _invalid(field, _("At most {number} items are allowed here.").format(number=most))
+    return items
+
+
+def _object(item: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(item, Mapping):
+        raise _invalid(field, _("Each item must be an object."))
+    return item
+
+
+def _column(name: Any, columns: Mapping[str, Column], field: str) -> Column:
+    if not isinstance(name, str) or name not in columns:
+        raise _invalid(field, _("The table has no column “{column}”.").format(column=str(name)[:100]))
+    return columns[name]
+
+
+def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
+    if value not in allowed:
+        raise _invalid(field, _("“{value}” is not allowed here; use one of: {allowed}.").format(
+            value=str(value)[:100], allowed=", ".join(allowed)))
+    return value
+
+
+def _group(item: Any, columns: Mapping[str, Column]) -> Group:
+    item = {"column": item} if isinstance(item, str) else _object(item, "group_by")
+    column = _column(item.get("column"), columns, "group_by")
+    unit = item.get("unit") or None
+    if unit is not None:
+        _choice(unit, UNITS, "group_by")
+        if column.kind != "date":
+            raise _invalid("group_by", _("Only a date column can be grouped by day, month or year."))
+    return Group(column, unit)
+
+
+def _measure(item: Any, columns: Mapping[str, Column]) -> Measure:
+    item = _object(item, "measures")
+    function = _choice(item.get("function"), FUNCTIONS, "measures")
+    if function == "count" and not item.get("column"):
+        return Measure(function, None)
+    column = _column(item.get("column"), columns, "measures")
+    if column.kind not in _FUNCTION_KINDS[function]:
+        raise _invalid("measures", _("The column “{column}” cannot be used with {function}.").format(
+            column=column.id, function=function))
+    return Measure(function, column)
+
+
+def _filter(item: Any, columns: Mapping[str, Column]) -> Filter:
+    item = _object(item, "filters")
+    column = _column(item.get("column"), columns, "filters")
+    op = _choice(item.get("op"), OPERATORS, "filters")
+    value = item.get("value")
+    if op in ("in", "between"):
+        if not isinstance(value, list) or not value or len(value) > MAX_VALUES or (
+                op == "between" and len(value) != 2):
+            raise _invalid("filters", _("This operator needs a list of values.") if op == "in"
+                           else _("A range needs two values, low and high."))
+        return Filter(column, op, tuple(typed(v, column) for v in value))
+    if op in ("gt", "gte", "lt", "lte") and column.kind in ("text", "bool"):
+        raise _invalid("filters", _("Only numbers and dates can be compared."))
+    return Filter(column, op, typed(value, column))
+
+
+def typed(value: Any, column: Column) -> Any:
+    """A filter's value as the column's type, refused with a clear message."""
+    try:
+        if value is None or isinstance(value, (dict, list)):
+            raise ValueError
+        if column.kind == "number":
+            return _number(value)
+        if column.kind == "date":
+            return _date(value, column.temporal)
+        if column.kind == "bool":
+            return _boolean(value, "filters", default=None)
+        return str(value)
+    except (ValueError, InvalidOperation, tk.ValidationError):
+        raise _invalid("filters", _("“{value}” is not a valid value for the column “{column}”.").format(
+            value=str(value)[:100], column=column.id)) from None
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError
+    number = Decimal(str(value).strip().replace(",", ".") if isinstance(value, str) else repr(value)
+                     if isinstance(value, float) else str(value))
+    if not number.is_finite():
+        raise ValueError
+    return number
+
+
+def _date(value: Any, temporal: str) -> datetime.date:
+    text = str(value).strip()
+    if temporal == "date" or len(text) == 10:
+        day = datetime.date.fromisoformat(text[:10])
+        return day if temporal == "date" else datetime.datetime.combine(day, datetime.time())
+    return datetime.datetime.fromisoformat(text)
+
+
+def _boolean(value: Any, field: str, default: bool | None) -> bool | None:
+    if value is None or value == "":
+        if default is None:
+            raise _invalid(field, _("Say true or false."))
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "oui", "vrai"):
+        return True
+    if text in ("false", "0", "no", "non", "faux"):
+        return False
+    raise _invalid(field, _("Say true or false."))
+
+
+def _limit(value: Any, most: int) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        limit = int(str(value))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= most:
+        raise _invalid("limit", _("The top-N must be a whole number from 1 to {most}.").format(most=most))
+    return limit
+
+
+def _sort(value: Any, groups: int, measures: int) -> Sort:
+    if value in (None, ""):
+        return Sort("group" if groups else "measure", 0, "asc")
+    value = _object(value, "sort")
+    by = _choice(value.get("by", "group"), ("group", "measure"), "sort")
+    index = value.get("index", 0)
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < (
+            groups if by == "group" else measures):
+        raise _invalid("sort", _("The sort names a group or a measure that is not asked for."))
+    return Sort(by, index, _choice(value.get("order", "asc"), ORDERS, "sort"))
