@@ -53,8 +53,10 @@ REQUIRED_LOCALES = ("en", "fr")
 
 # First match wins: templates go to CKAN's extractor (Jinja2 with CKAN's
 # tags), named by its import path because CKAN 2.11 registers no ``ckan``
-# entry point for Babel; the rest by language.
+# entry point for Babel; the rest by language. The vendored libraries
+# (ckanext/issy/vendor/, minified third-party code) hold no message of ours.
 METHOD_MAP = [
+    ("**/vendor/**", "ignore"),
     ("**/templates/**.html", "ckan.lib.extract:extract_ckan"),
     ("**.py", "python"),
     ("**.js", "javascript"),

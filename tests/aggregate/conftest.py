@@ -62,8 +62,9 @@ def private_budget(with_plugins: None, clean_db: None, clean_index: None) -> str
     return resource["id"]
 
 
-def query(sql: str, *params: Any) -> list[list[Any]]:
-    """An independent query on the DataStore database, numbers as the API gives them."""
+def query(sql: str, **params: Any) -> list[list[Any]]:
+    """An independent query on the DataStore database, numbers as the API
+    gives them; values named (``%(name)s``) as SQLAlchemy 1.4 wants them."""
     with get_read_engine().connect() as connection:
         return [[_plain(v) for v in row] for row in connection.exec_driver_sql(sql, params)]
 

@@ -84,8 +84,8 @@ def test_top_n_with_a_second_group_gives_others_per_series(budget: str) -> None:
     top = [r[0] for r in query(f'SELECT fonction FROM "{budget}" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2')]
     assert {r[0] for r in result["rows"]} == set(top)
     assert result["others"] == [[None] + r for r in query(
-        f'SELECT section, count(*) FROM "{budget}" WHERE fonction IS NULL OR NOT fonction = ANY(%s)'
-        ' GROUP BY 1 ORDER BY 1', top)]
+        f'SELECT section, count(*) FROM "{budget}" WHERE fonction IS NULL OR NOT fonction = ANY(%(top)s)'
+        ' GROUP BY 1 ORDER BY 1', top=top)]
 
 
 def test_top_n_without_others_and_a_top_covering_everything(budget: str) -> None:
@@ -128,18 +128,22 @@ def test_repeat_is_cached_and_a_change_of_rows_is_seen_at_once(budget: str) -> N
     assert fresh["rows"] != first["rows"]
 
 
-def test_table_without_version_is_computed_every_time(with_plugins: None, clean_db: None, clean_index: None) -> None:
+def test_table_without_version_is_computed_every_time_and_odd_names_are_quoted(with_plugins: None, clean_db: None, clean_index: None) -> None:
     from tests.aggregate.conftest import new_resource
 
     resource, context = new_resource()
     tk.get_action("datastore_create")(context, {
-        "resource_id": resource["id"], "fields": [{"id": "quartier", "type": "text"}, {"id": "habitants", "type": "int"}],
-        "records": [{"quartier": "Les Épinettes", "habitants": 9800}, {"quartier": "Centre-ville", "habitants": 12400}],
+        "resource_id": resource["id"], "fields": [{"id": "quartier", "type": "text"}, {"id": "habitants", "type": "int"},
+                                                 {"id": "part des 0-14 ans (%)", "type": "numeric"}],
+        "records": [{"quartier": "Les Épinettes", "habitants": 9800, "part des 0-14 ans (%)": 17.5},
+                    {"quartier": "Centre-ville", "habitants": 12400, "part des 0-14 ans (%)": 15}],
         "force": True})
-    ask = {"group_by": ["quartier"], "measures": [{"function": "sum", "column": "habitants"}]}
+    ask = {"group_by": ["quartier"], "measures": [{"function": "sum", "column": "habitants"},
+                                                 {"function": "max", "column": "part des 0-14 ans (%)"}],
+           "filters": [{"column": "part des 0-14 ans (%)", "op": "gte", "value": 10}]}
     first, again = aggregate(resource["id"], **ask), aggregate(resource["id"], **ask)
     assert first["version"] is None and again["cached"] is False
-    assert again["rows"] == [["Centre-ville", 12400], ["Les Épinettes", 9800]]
+    assert again["rows"] == [["Centre-ville", 12400, 15], ["Les Épinettes", 9800, 17.5]]
 
 
 def test_private_dataset_is_refused_to_visitors_and_served_to_its_editors(private_budget: str) -> None:

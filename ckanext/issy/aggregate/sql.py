@@ -98,8 +98,14 @@ def version(connection: sa.engine.Connection, resource_id: str) -> int | None:
         return None
 
 
+def _name(column: Column) -> str:
+    """A column's quoted name, its "%" doubled: every query has bound values,
+    so psycopg2 reads "%" as the start of one ("Part des votants (%)")."""
+    return identifier(column.id).replace("%", "%%")
+
+
 def _group(group: Group) -> str:
-    name = identifier(group.column.id)
+    name = _name(group.column)
     if group.unit is None:
         return name
     truncated = f"date_trunc('{group.unit}', {name})"
@@ -107,24 +113,32 @@ def _group(group: Group) -> str:
 
 
 def _measure(measure: Measure) -> str:
-    return f"{_FUNCTIONS[measure.function]}({identifier(measure.column.id) if measure.column else '*'})"
+    return f"{_FUNCTIONS[measure.function]}({_name(measure.column) if measure.column else '*'})"
 
 
-def _condition(item: Filter, params: list[Any]) -> str:
-    name = identifier(item.column.id)
+class Params(dict[str, Any]):
+    """Bound values by name: named, because SQLAlchemy 1.4 (CKAN 2.11) takes
+    a tuple of positional values that starts with a list for several sets
+    of values."""
+
+    def __call__(self, value: Any) -> str:
+        name = f"p{len(self)}"
+        self[name] = value
+        return f"%({name})s"
+
+
+def _condition(item: Filter, params: Params) -> str:
+    name = _name(item.column)
     if item.op == "in":
-        params.append(list(item.value))
-        return f"{name} = ANY(%s)"
+        return f"{name} = ANY({params(list(item.value))})"
     if item.op == "between":
-        params.extend(item.value)
-        return f"{name} BETWEEN %s AND %s"
-    params.append(item.value)
+        return f"{name} BETWEEN {params(item.value[0])} AND {params(item.value[1])}"
     if item.op == "ne":
-        return f"{name} IS DISTINCT FROM %s"
-    return f"{name} {_COMPARISONS[item.op]} %s"
+        return f"{name} IS DISTINCT FROM {params(item.value)}"
+    return f"{name} {_COMPARISONS[item.op]} {params(item.value)}"
 
 
-def _where(request: Request, params: list[Any], extra: str = "") -> str:
+def _where(request: Request, params: Params, extra: str = "") -> str:
     conditions = [_condition(item, params) for item in request.filters]
     if extra:
         conditions.append(extra)
@@ -133,19 +147,18 @@ def _where(request: Request, params: list[Any], extra: str = "") -> str:
 
 def _top(connection: sa.engine.Connection, request: Request) -> list[Any]:
     """The first group's values with the largest first measure."""
-    params: list[Any] = []
+    params = Params()
     key = _group(request.groups[0])
     sql = (f"SELECT {key} FROM {identifier(request.resource_id)}{_where(request, params)}"
-           f" GROUP BY 1 ORDER BY {_measure(request.measures[0])} DESC NULLS LAST, 1 LIMIT %s")
-    return [row[0] for row in connection.exec_driver_sql(sql, tuple(params + [request.limit]))]
+           f" GROUP BY 1 ORDER BY {_measure(request.measures[0])} DESC NULLS LAST, 1 LIMIT {params(request.limit)}")
+    return [row[0] for row in connection.exec_driver_sql(sql, params)]
 
 
-def _kept(key: str, top: list[Any], params: list[Any], keep: bool) -> str:
+def _kept(key: str, top: list[Any], params: Params, keep: bool) -> str:
     """The condition that a row's first group is (or, ``keep`` false, is
     not) among the top values; NULL is a value like the others."""
     values = [value for value in top if value is not None]
-    params.append(values)
-    inside = f"COALESCE({key} = ANY(%s), false)"
+    inside = f"COALESCE({key} = ANY({params(values)}), false)"
     if None in top:
         inside = f"({inside} OR {key} IS NULL)"
     return inside if keep else f"NOT {inside}"
@@ -168,7 +181,7 @@ def run(connection: sa.engine.Connection, request: Request, max_rows: int) -> tu
     """The rows (groups then measures), the "others" rows (the first group
     as None) and whether the rows were cut at ``max_rows``."""
     groups = [_group(g) for g in request.groups]
-    params: list[Any] = []
+    params = Params()
     extra, others = "", []
     if request.limit is not None:
         top = _top(connection, request)
@@ -177,19 +190,19 @@ def run(connection: sa.engine.Connection, request: Request, max_rows: int) -> tu
         extra = _kept(groups[0], top, params, keep=True)
         if request.others:
             others = _others(connection, request, groups, top)
-    sql = _select(request, groups, _where(request, params, extra)) + _order(request) + " LIMIT %s"
-    rows = [list(map(_json, row)) for row in connection.exec_driver_sql(sql, tuple(params + [max_rows + 1]))]
+    sql = _select(request, groups, _where(request, params, extra)) + _order(request) + f" LIMIT {params(max_rows + 1)}"
+    rows = [list(map(_json, row)) for row in connection.exec_driver_sql(sql, params)]
     return rows[:max_rows], others, len(rows) > max_rows
 
 
 def _others(connection: sa.engine.Connection, request: Request, groups: list[str],
             top: list[Any]) -> list[list[Any]]:
     """The groups left out of the top, as one bucket (per second group)."""
-    params: list[Any] = []
+    params = Params()
     where = _where(request, params, _kept(groups[0], top, params, keep=False))
     sql = _select(request, groups[1:], where, extra="count(*)") + (" ORDER BY 1" if len(groups) > 1 else "")
     # Without a second group, no row left out still gives one row, of count 0.
-    return [[None] + list(map(_json, row[:-1])) for row in connection.exec_driver_sql(sql, tuple(params))
+    return [[None] + list(map(_json, row[:-1])) for row in connection.exec_driver_sql(sql, params)
             if row[-1]]
 
 
