@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -207,7 +208,13 @@ def _others(connection: sa.engine.Connection, request: Request, groups: list[str
 
 
 def _json(value: Any) -> Any:
+    """A value as JSON can hold it: PostgreSQL's NaN and infinities (in a
+    float or numeric column) have no JSON form and come back as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
         return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
