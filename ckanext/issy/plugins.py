@@ -22,6 +22,8 @@ from ckanext.issy.theme import facets as theme_facets
 from ckanext.issy.theme import helpers as theme_helpers
 from ckanext.issy.theme import settings as theme_settings
 from ckanext.issy.theme import views as theme_views
+from ckanext.issy.views.chart import blueprint as chart_blueprint
+from ckanext.issy.views.chart import view as chart_view
 
 
 
@@ -182,3 +184,36 @@ class IssyDcatPlugin(IssyTranslation, p.SingletonPlugin):
 
     def before_resource_show(self, resource_dict: dict[str, Any]) -> dict[str, Any]:
         return resources.complete(resource_dict)
+
+
+class IssyChartPlugin(IssyTranslation, p.SingletonPlugin):
+    """The ``issy_chart`` resource view of DataStore tables, and the chart
+    builder's embed page and save form (docs/views.md); the Créer page
+    builds charts once this plugin is loaded."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer)
+    p.implements(p.IResourceView, inherit=True)
+    p.implements(p.IBlueprint)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "views/chart/templates")
+        tk.add_resource("views/chart/assets", "issy_chart")
+
+    def info(self) -> dict[str, Any]:
+        return chart_view.info()
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return chart_view.can_view(data_dict)
+
+    def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return chart_view.template_variables(data_dict)
+
+    def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "issy_chart/view.html"
+
+    def form_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "issy_chart/form.html"
+
+    def get_blueprint(self) -> list[Any]:
+        return chart_blueprint.get_blueprints()

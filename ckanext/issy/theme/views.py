@@ -9,10 +9,13 @@ from typing import Any, Callable
 
 from flask import Blueprint
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy import csrf
 from ckanext.issy.theme import catalogue, settings
+from ckanext.issy.views.chart import config as chart_config
+from ckanext.issy.views.chart import pages as chart_pages
 
 issy_theme = Blueprint("issy_theme", __name__)
 
@@ -44,6 +47,28 @@ def visualisations() -> str:
         featured = {view["id"] for view in extra["featured"]}
         extra["candidates"] = [v for v in catalogue.public_views() if v["id"] not in featured]
     return tk.render("issy/visualisations.html", extra_vars=extra)
+
+
+def create() -> str:
+    """Créer: search a dataset, pick one of its DataStore tables, build a
+    chart. The configuration lives in the query string (the permalink);
+    without the ``issy_chart`` plugin the page only says what is coming."""
+    if not p.plugin_loaded(chart_pages.VIEW_TYPE):
+        return tk.render("issy/create.html", extra_vars={"builder": False})
+    resource_id = tk.request.args.get("resource_id", "").strip()
+    if not resource_id:
+        query = tk.request.args.get("q", "").strip()[:200]
+        datasets, problem = chart_pages.chartable_datasets(query)
+        return tk.render("issy/create.html", extra_vars={
+            "builder": True, "q": query, "datasets": datasets, "search_error": problem})
+    resource, package, table = chart_pages.resource_or_abort(resource_id)
+    chart = chart_pages.chart(tk.request.args, resource_id, table, first_chart=True)
+    query = chart_config.to_query(chart.config, resource_id)
+    return tk.render("issy/create.html", extra_vars={
+        "builder": True, "resource": resource, "package": package, "chart": chart,
+        "chart_columns": table, "chart_measures": chart_pages.measure_options(table),
+        "query": query, "links": chart_pages.links(query, chart.title),
+        "can_save": chart_pages.can_save(package)})
 
 
 def _reordered(ids: list[str], view_id: str, move: str) -> list[str]:
@@ -101,11 +126,11 @@ issy_theme.add_url_rule("/_tracking", view_func=tracking_beacon, methods=["POST"
 issy_theme.add_url_rule("/visualisations", view_func=visualisations)
 issy_theme.add_url_rule("/visualisations/vedettes", view_func=visualisations_edit,
                         methods=["POST"])
+issy_theme.add_url_rule("/creer", view_func=create)
 issy_theme.add_url_rule("/a-propos/demarche", view_func=approach)
 issy_theme.add_url_rule("/a-propos/demarche/modifier", view_func=approach_edit,
                         methods=["GET", "POST"])
 for _endpoint, _url in [
-    ("create", "/creer"),
     ("about", "/a-propos"),
     ("reuse", "/a-propos/reutiliser"),
     ("contact", "/a-propos/contact"),

@@ -1,0 +1,385 @@
+/* The charts of the issy_chart view, the embed page and the Créer page.
+
+   Each <figure data-issy-chart> holds its specification in a JSON block
+   (the aggregation request's parameters, the kind of chart, title, unit and
+   the page's translated words). The figure asks GET /api/issy/aggregate,
+   then draws, from the same answer: the chart (ECharts, SVG renderer, its
+   ARIA description on), a one-sentence summary in the caption and the data
+   table. Numbers and dates are written as the page's language writes them
+   (<html lang>). An error of the API is said in the figure's alert region,
+   never left as a blank chart.
+
+   window.IssyChart.render(figure, spec) redraws a figure (the builder calls
+   it after each change). */
+(function (window, document) {
+  "use strict";
+
+  /* Distinct colours, each at least 4.5:1 on white (WCAG 1.4.11 asks 3:1
+     of a chart's marks); the first is the city's primary colour. */
+  var PALETTE = ["#005288", "#b93d0c", "#2e7d32", "#6a3d9a", "#8a6100", "#00727a", "#a3286b", "#4d5761"];
+  var CURRENCY_FIRST = ["€", "$", "£"];
+  var TIME_TYPES = ["line", "area"];
+
+  function locale() {
+    var lang = (document.documentElement.lang || "fr").toLowerCase();
+    if (lang.indexOf("fr") === 0) { return "fr-FR"; }
+    return lang.indexOf("en") === 0 ? "en-GB" : lang;
+  }
+
+  function fill(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
+    });
+  }
+
+  /* Formats ------------------------------------------------------------ */
+
+  function Formats(spec) {
+    var loc = locale();
+    var unit = spec.unit || "";
+    var number = new Intl.NumberFormat(loc, { maximumFractionDigits: 2 });
+    var compact = new Intl.NumberFormat(loc, { notation: "compact", maximumFractionDigits: 1 });
+    var dates = {
+      year: new Intl.DateTimeFormat(loc, { year: "numeric" }),
+      month: new Intl.DateTimeFormat(loc, { month: "long", year: "numeric" }),
+      day: new Intl.DateTimeFormat(loc, { day: "numeric", month: "long", year: "numeric" }),
+      time: new Intl.DateTimeFormat(loc, { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" })
+    };
+    var words = spec.text;
+
+    function withUnit(text) {
+      if (!unit) { return text; }
+      if (loc !== "fr-FR") {
+        if (CURRENCY_FIRST.indexOf(unit) >= 0) { return text.charAt(0) === "-" ? "-" + unit + text.slice(1) : unit + text; }
+        if (unit === "%") { return text + unit; }
+      }
+      return text + "\u00a0" + unit; /* 1 234,5 € ; 12 % */
+    }
+    function parseDate(text) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(String(text));
+      if (!m) { return null; }
+      return new Date(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0));
+    }
+    this.value = function (value) {
+      return value === null || value === undefined ? words.empty : withUnit(number.format(value));
+    };
+    this.axis = function (value) {
+      return withUnit(Math.abs(value) >= 100000 ? compact.format(value) : number.format(value));
+    };
+    /* A group's value (or a min/max of dates) as a reader says it. */
+    this.label = function (value, field) {
+      if (value === null || value === undefined) { return words.empty; }
+      if (field.type === "date") {
+        var date = parseDate(value);
+        if (!date) { return String(value); }
+        var timed = date.getHours() || date.getMinutes();
+        return (dates[field.unit] || (timed ? dates.time : dates.day)).format(date);
+      }
+      if (field.type === "number") { return number.format(value); }
+      if (field.type === "bool") { return value ? words.yes : words.no; }
+      return String(value);
+    };
+    this.cell = function (value, field) {
+      return field.role === "measure" && field.type === "number" ? this.value(value) : this.label(value, field);
+    };
+  }
+
+  /* The answer as a chart sees it ------------------------------------- */
+
+  function measureLabel(field, words) {
+    if (field.function === "count" && field.id === "count") { return field.label; }
+    return fill(words["function_" + field.function] || "{label}", { label: field.label });
+  }
+
+  /* Rows of the table: the groups' labels, the measures, and the "others"
+     bucket last, labelled as such. */
+  function model(result, spec, formats) {
+    var groups = [], measures = [];
+    result.fields.forEach(function (field, index) {
+      (field.role === "group" ? groups : measures).push({ field: field, index: index });
+    });
+    var rows = result.rows.map(function (row) { return { values: row, others: false }; })
+      .concat((result.others || []).map(function (row) { return { values: row, others: true }; }));
+    rows.forEach(function (row) {
+      row.labels = groups.map(function (g, i) {
+        return i === 0 && row.others ? spec.text.others : formats.label(row.values[g.index], g.field);
+      });
+    });
+    return {
+      groups: groups, rows: rows, truncated: result.truncated,
+      measures: measures.map(function (m) {
+        return { field: m.field, index: m.index, label: measureLabel(m.field, spec.text) };
+      })
+    };
+  }
+
+  function distinct(list) {
+    return list.filter(function (item, i) { return list.indexOf(item) === i; });
+  }
+
+  /* The one-sentence summary --------------------------------------------- */
+
+  function summary(data, spec, formats) {
+    var words = spec.text;
+    var m = data.measures[0];
+    var ranked = data.rows.filter(function (r) { return !r.others && typeof r.values[m.index] === "number"; });
+    if (!data.rows.length) { return words.summary_empty; }
+    var text;
+    if (!ranked.length) {
+      text = fill(words.summary_count, { count: data.rows.length });
+    } else {
+      var max = ranked[0], min = ranked[0];
+      ranked.forEach(function (r) {
+        if (r.values[m.index] > max.values[m.index]) { max = r; }
+        if (r.values[m.index] < min.values[m.index]) { min = r; }
+      });
+      var values = {
+        measure: m.label, count: ranked.length,
+        max_label: max.labels.join(", "), max_value: formats.value(max.values[m.index]),
+        min_label: min.labels.join(", "), min_value: formats.value(min.values[m.index])
+      };
+      var first = ranked[0], last = ranked[ranked.length - 1];
+      if (ranked.length === 1) {
+        text = fill(words.summary_one, values);
+      } else if (data.groups.length === 1 && data.groups[0].field.type === "date" && TIME_TYPES.indexOf(spec.type) >= 0) {
+        values.first_label = first.labels[0]; values.first_value = formats.value(first.values[m.index]);
+        values.last_label = last.labels[0]; values.last_value = formats.value(last.values[m.index]);
+        text = fill(words.summary_time, values);
+      } else {
+        text = fill(words.summary_ranked, values);
+      }
+    }
+    return data.truncated ? text + " " + fill(words.summary_truncated, { count: data.rows.length }) : text;
+  }
+
+  /* The data table ------------------------------------------------------- */
+
+  function cell(tag, text, attributes) {
+    var element = document.createElement(tag);
+    element.textContent = text;
+    Object.keys(attributes || {}).forEach(function (name) { element.setAttribute(name, attributes[name]); });
+    return element;
+  }
+
+  function table(figure, data, spec, formats) {
+    var element = figure.querySelector("[data-role=table]");
+    element.querySelector("caption").textContent = spec.title;
+    var head = document.createElement("tr");
+    data.groups.forEach(function (g) { head.appendChild(cell("th", g.field.label, { scope: "col" })); });
+    data.measures.forEach(function (m) { head.appendChild(cell("th", m.label, { scope: "col", "class": "text-end" })); });
+    element.querySelector("thead").replaceChildren(head);
+    element.querySelector("tbody").replaceChildren.apply(element.querySelector("tbody"), data.rows.map(function (row) {
+      var tr = document.createElement("tr");
+      row.labels.forEach(function (label, i) { tr.appendChild(cell(i ? "td" : "th", label, i ? {} : { scope: "row" })); });
+      data.measures.forEach(function (m) {
+        tr.appendChild(cell("td", formats.cell(row.values[m.index], m.field), { "class": "text-end" }));
+      });
+      return tr;
+    }));
+  }
+
+  /* ECharts options ------------------------------------------------------ */
+
+  function number(value) { return typeof value === "number" ? value : null; }
+
+  /* Series of a chart with axes: one per measure, or, with a second
+     grouping, one per value of it (first measure). */
+  function axisSeries(data) {
+    var m = data.measures[0];
+    if (data.groups.length < 2) {
+      return {
+        categories: data.rows.map(function (r) { return r.labels[0]; }),
+        series: data.measures.map(function (measure) {
+          return { name: measure.label, data: data.rows.map(function (r) { return number(r.values[measure.index]); }) };
+        })
+      };
+    }
+    var categories = distinct(data.rows.map(function (r) { return r.labels[0]; }));
+    var names = distinct(data.rows.map(function (r) { return r.labels[1]; }));
+    return {
+      categories: categories,
+      series: names.map(function (name) {
+        var values = categories.map(function () { return null; });
+        data.rows.forEach(function (r) {
+          if (r.labels[1] === name) { values[categories.indexOf(r.labels[0])] = number(r.values[m.index]); }
+        });
+        return { name: name, data: values };
+      })
+    };
+  }
+
+  function baseOption(spec, description, formats, reduced) {
+    return {
+      color: PALETTE,
+      animation: !reduced,
+      aria: { enabled: true, label: { description: description } },
+      textStyle: { fontFamily: getComputedStyle(document.body).fontFamily, fontSize: 13 },
+      tooltip: { valueFormatter: function (v) { return formats.value(v); }, confine: true }
+    };
+  }
+
+  function axisOption(option, data, spec, formats) {
+    var shaped = axisSeries(data);
+    var horizontal = spec.type === "bar_horizontal";
+    var category = { type: "category", data: shaped.categories, axisLabel: { hideOverlap: true },
+                     inverse: horizontal };
+    var value = { type: "value", axisLabel: { formatter: function (v) { return formats.axis(v); } } };
+    option.grid = { containLabel: true, left: 8, right: 16, top: 16, bottom: shaped.series.length > 1 ? 48 : 8 };
+    option.xAxis = horizontal ? value : category;
+    option.yAxis = horizontal ? category : value;
+    option.tooltip.trigger = "axis";
+    option.series = shaped.series.map(function (s) {
+      var line = TIME_TYPES.indexOf(spec.type) >= 0;
+      return {
+        name: s.name, data: s.data, type: line ? "line" : "bar",
+        stack: spec.type === "bar_stacked" || spec.type === "area" && shaped.series.length > 1 ? "total" : undefined,
+        areaStyle: spec.type === "area" ? { opacity: 0.25 } : undefined,
+        /* Filled dots on every point: seen, and counted by the tests. */
+        symbol: "circle", symbolSize: 7, showAllSymbol: true, connectNulls: false
+      };
+    });
+    if (shaped.series.length > 1) { option.legend = { type: "scroll", bottom: 0 }; }
+    return shaped.categories.length;
+  }
+
+  function partsOption(option, data, spec) {
+    var m = data.measures[0];
+    var parts = data.rows.map(function (r) { return { name: r.labels[0], value: number(r.values[m.index]) }; });
+    option.tooltip.trigger = "item";
+    if (spec.type === "treemap") {
+      option.series = [{ type: "treemap", name: m.label, data: parts, roam: false, nodeClick: false,
+                         breadcrumb: { show: false }, width: "100%", height: "100%",
+                         levels: [{ colorSaturation: [0.35, 0.6], itemStyle: { gapWidth: 2 } }] }];
+    } else {
+      option.series = [{ type: "pie", name: m.label, data: parts,
+                         radius: spec.type === "donut" ? ["40%", "70%"] : [0, "70%"],
+                         label: { overflow: "break" } }];
+    }
+  }
+
+  function scatterOption(option, data, spec, formats) {
+    var two = data.measures.length > 1;
+    var m = data.measures[0], m2 = data.measures[1];
+    var g = data.groups[0];
+    var numericX = !two && g.field.type === "number";
+    option.tooltip.trigger = "item";
+    option.tooltip.formatter = function (p) {
+      return p.data.name + "<br>" + (two ? m.label + " : " + formats.value(p.data.value[0]) + "<br>" + m2.label + " : "
+        + formats.value(p.data.value[1]) : m.label + " : " + formats.value(p.data.value[1]));
+    };
+    option.grid = { containLabel: true, left: 8, right: 24, top: 16, bottom: 8 };
+    option.xAxis = two || numericX
+      ? { type: "value", scale: true, name: two ? m.label : g.field.label, nameLocation: "middle", nameGap: 28,
+          axisLabel: { formatter: function (v) { return two ? formats.axis(v) : formats.label(v, g.field); } } }
+      : { type: "category", data: distinct(data.rows.map(function (r) { return r.labels[0]; })) };
+    option.yAxis = { type: "value", scale: true, name: two ? m2.label : m.label,
+                     axisLabel: { formatter: function (v) { return formats.axis(v); } } };
+    option.series = [{ type: "scatter", symbolSize: 10, data: data.rows.map(function (r) {
+      var x = two ? number(r.values[m.index]) : numericX ? r.values[g.index] : r.labels[0];
+      return { name: r.labels.join(", "), value: [x, number(r.values[(two ? m2 : m).index])] };
+    }) }];
+  }
+
+  /* Drawing -------------------------------------------------------------- */
+
+  function part(figure, role) { return figure.querySelector("[data-role=" + role + "]"); }
+
+  function readSpec(figure) {
+    return JSON.parse(part(figure, "spec").textContent);
+  }
+
+  /* The alert region says what was wrong with the choices (spec.notes,
+     from the server) and why there is no chart, if there is none. */
+  function say(figure, spec, message) {
+    var lines = (spec.notes || []).concat(message ? [message] : []);
+    part(figure, "alert").replaceChildren.apply(part(figure, "alert"), lines.map(function (line) { return cell("p", line); }));
+  }
+
+  function showError(figure, spec, message) {
+    var chart = window.echarts && echarts.getInstanceByDom(part(figure, "canvas"));
+    if (chart) { chart.dispose(); }
+    part(figure, "canvas").hidden = true;
+    part(figure, "details").hidden = true;
+    part(figure, "caption").textContent = spec.title;
+    part(figure, "summary").textContent = "";
+    say(figure, spec, message);
+    figure.setAttribute("data-state", "error");
+  }
+
+  function draw(figure, spec, result) {
+    var formats = new Formats(spec);
+    var data = model(result, spec, formats);
+    var description = summary(data, spec, formats);
+    var canvas = part(figure, "canvas");
+    say(figure, spec, "");
+    part(figure, "caption").textContent = spec.title;
+    part(figure, "canvas").setAttribute("aria-label", spec.title);
+    part(figure, "summary").textContent = description;
+    table(figure, data, spec, formats);
+    part(figure, "details").hidden = !data.rows.length;
+    canvas.hidden = !data.rows.length;
+    if (!data.rows.length) { figure.setAttribute("data-state", "empty"); return; }
+    var reduced = window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var option = baseOption(spec, spec.title + ". " + description, formats, reduced);
+    var bars = 0;
+    if (spec.type === "pie" || spec.type === "donut" || spec.type === "treemap") {
+      partsOption(option, data, spec);
+    } else if (spec.type === "scatter") {
+      scatterOption(option, data, spec, formats);
+    } else {
+      bars = axisOption(option, data, spec, formats);
+    }
+    /* Horizontal bars need room for each label: the chart grows with them. */
+    canvas.style.height = spec.type === "bar_horizontal" ? Math.max(288, bars * 28 + 48) + "px" : "";
+    var chart = echarts.getInstanceByDom(canvas) || echarts.init(canvas, null, { renderer: "svg" });
+    chart.setOption(option, true);
+    chart.resize();
+    if (!canvas.issyObserved && window.ResizeObserver) {
+      canvas.issyObserved = true;
+      new ResizeObserver(function () { var c = echarts.getInstanceByDom(canvas); if (c) { c.resize(); } }).observe(canvas);
+    }
+    figure.setAttribute("data-state", "drawn");
+  }
+
+  function render(figure, spec) {
+    spec = spec || readSpec(figure);
+    figure.issySpec = spec;
+    var ticket = (figure.issyTicket || 0) + 1;
+    figure.issyTicket = ticket; /* only the last request of a figure draws */
+    if (!spec.ready) {
+      showError(figure, spec, spec.text.not_ready);
+      return Promise.resolve();
+    }
+    figure.setAttribute("data-state", "loading");
+    figure.setAttribute("aria-busy", "true");
+    var url = spec.api + "?" + new URLSearchParams(spec.params).toString();
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (!response.ok || !body.success) {
+            var message = body.error && body.error.message;
+            throw new Error(message || spec.text["error_" + response.status] || spec.text.error);
+          }
+          return body.result;
+        });
+      }, function () { throw new Error(spec.text.error_network); })
+      .then(function (result) {
+        if (figure.issyTicket === ticket) { draw(figure, spec, result); }
+      })
+      .catch(function (error) {
+        if (figure.issyTicket === ticket) { showError(figure, spec, error.message || spec.text.error); }
+      })
+      .then(function () { if (figure.issyTicket === ticket) { figure.removeAttribute("aria-busy"); } });
+  }
+
+  /* A failure outside the figure's own request (the builder's). */
+  function fail(figure, message) {
+    figure.issyTicket = (figure.issyTicket || 0) + 1;
+    showError(figure, figure.issySpec || readSpec(figure), message);
+  }
+
+  window.IssyChart = { render: render, fail: fail, readSpec: readSpec, palette: PALETTE };
+  Array.prototype.forEach.call(document.querySelectorAll("figure[data-issy-chart]"), function (figure) {
+    render(figure);
+  });
+}(window, document));
