@@ -112,6 +112,7 @@ def messages() -> dict[str, str]:
         "summary_empty": tk._("No row of the table matches these choices: there is nothing to draw."),
         "summary_count": tk._("{count} values."),
         "summary_one": tk._("{measure}: {max_value} for {max_label}."),
+        "summary_equal": tk._("{count} values of {measure}, all equal to {max_value}."),
         "summary_ranked": tk._("{count} values of {measure}: the largest is {max_label} ({max_value}), "
                                "the smallest {min_label} ({min_value})."),
         "summary_time": tk._("From {first_label} to {last_label}, {measure} goes from {first_value} to "

@@ -26,6 +26,12 @@
     return lang.indexOf("en") === 0 ? "en-GB" : lang;
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function fill(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (all, key) {
       return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
@@ -62,6 +68,10 @@
     }
     this.value = function (value) {
       return value === null || value === undefined ? words.empty : withUnit(number.format(value));
+    };
+    var percent = new Intl.NumberFormat(loc, { style: "percent", maximumFractionDigits: 1 });
+    this.percent = function (value) {
+      return typeof value === "number" ? percent.format(value / 100) : "";
     };
     this.axis = function (value) {
       return withUnit(Math.abs(value) >= 100000 ? compact.format(value) : number.format(value));
@@ -141,6 +151,8 @@
       var first = ranked[0], last = ranked[ranked.length - 1];
       if (ranked.length === 1) {
         text = fill(words.summary_one, values);
+      } else if (max.values[m.index] === min.values[m.index]) {
+        text = fill(words.summary_equal, values);
       } else if (data.groups.length === 1 && data.groups[0].field.type === "date" && TIME_TYPES.indexOf(spec.type) >= 0) {
         values.first_label = first.labels[0]; values.first_value = formats.value(first.values[m.index]);
         values.last_label = last.labels[0]; values.last_value = formats.value(last.values[m.index]);
@@ -218,12 +230,37 @@
     };
   }
 
-  function axisOption(option, data, spec, formats) {
+  /* Fewer ticks on a phone: their labels must not run into each other. */
+  function valueAxis(formats, width, extra) {
+    var axis = { type: "value", splitNumber: width < 480 ? 3 : 5,
+                 axisLabel: { hideOverlap: true, formatter: function (v) { return formats.axis(v); } } };
+    Object.keys(extra || {}).forEach(function (key) { axis[key] = extra[key]; });
+    return axis;
+  }
+
+  /* Every label when they can fit, wrapped on their share of the width (or
+     a third of it, beside horizontal bars); else as many as fit. */
+  function categoryLabels(labels, width, horizontal) {
+    if (horizontal) { return { width: Math.round(width / 3), overflow: "break", lineHeight: 14, interval: 0 }; }
+    if (labels.length > 12) { return { hideOverlap: true }; }
+    var slot = Math.max(40, Math.floor((width - 64) / labels.length) - 6);
+    var longestWord = Math.max.apply(null, labels.map(function (label) {
+      return Math.max.apply(null, String(label).split(/\s+/).map(function (word) { return word.length; }));
+    }));
+    /* A word wider than its slot (about 7 px a letter) would be cut: the
+       labels turn instead. */
+    if (longestWord * 7 > slot) {
+      return { interval: 0, rotate: 40, width: 110, overflow: "truncate" };
+    }
+    return { interval: 0, width: slot, overflow: "break", lineHeight: 14 };
+  }
+
+  function axisOption(option, data, spec, formats, width) {
     var shaped = axisSeries(data);
     var horizontal = spec.type === "bar_horizontal";
-    var category = { type: "category", data: shaped.categories, axisLabel: { hideOverlap: true },
-                     inverse: horizontal };
-    var value = { type: "value", axisLabel: { formatter: function (v) { return formats.axis(v); } } };
+    var category = { type: "category", data: shaped.categories, inverse: horizontal,
+                     axisLabel: categoryLabels(shaped.categories, width, horizontal) };
+    var value = valueAxis(formats, width);
     option.grid = { containLabel: true, left: 8, right: 16, top: 16, bottom: shaped.series.length > 1 ? 48 : 8 };
     option.xAxis = horizontal ? value : category;
     option.yAxis = horizontal ? category : value;
@@ -242,38 +279,55 @@
     return shaped.categories.length;
   }
 
-  function partsOption(option, data, spec) {
+  function partsOption(option, data, spec, formats, width) {
     var m = data.measures[0];
+    /* Each part says its name and share: colour is never the only clue. */
+    var total = data.rows.reduce(function (sum, r) { return sum + (number(r.values[m.index]) || 0); }, 0);
+    var label = { lineHeight: 16, formatter: function (p) {
+      return total > 0 && typeof p.value === "number" ? p.name + "\n" + formats.percent(100 * p.value / total) : p.name;
+    } };
     var parts = data.rows.map(function (r) { return { name: r.labels[0], value: number(r.values[m.index]) }; });
     option.tooltip.trigger = "item";
     if (spec.type === "treemap") {
       option.series = [{ type: "treemap", name: m.label, data: parts, roam: false, nodeClick: false,
-                         breadcrumb: { show: false }, width: "100%", height: "100%",
-                         levels: [{ colorSaturation: [0.35, 0.6], itemStyle: { gapWidth: 2 } }] }];
+                         breadcrumb: { show: false }, width: "100%", height: "100%", label: label,
+                         itemStyle: { gapWidth: 2, borderColor: "#fff" } }];
     } else {
+      /* On a phone the slices leave room for their labels, which wrap. */
+      var outer = width < 480 ? 48 : 70;
+      label.width = Math.round(width / 4);
+      label.overflow = "break";
+      label.alignTo = "edge"; /* labels stay inside the chart, at its edges */
+      label.edgeDistance = 8;
       option.series = [{ type: "pie", name: m.label, data: parts,
-                         radius: spec.type === "donut" ? ["40%", "70%"] : [0, "70%"],
-                         label: { overflow: "break" } }];
+                         radius: [spec.type === "donut" ? Math.round(outer * 0.55) + "%" : 0, outer + "%"],
+                         label: label }];
     }
   }
 
-  function scatterOption(option, data, spec, formats) {
+  function scatterOption(option, data, spec, formats, width) {
     var two = data.measures.length > 1;
     var m = data.measures[0], m2 = data.measures[1];
     var g = data.groups[0];
     var numericX = !two && g.field.type === "number";
     option.tooltip.trigger = "item";
+    /* ECharts writes a formatter's answer as HTML: the table's words are escaped. */
     option.tooltip.formatter = function (p) {
-      return p.data.name + "<br>" + (two ? m.label + " : " + formats.value(p.data.value[0]) + "<br>" + m2.label + " : "
-        + formats.value(p.data.value[1]) : m.label + " : " + formats.value(p.data.value[1]));
+      var lines = [p.data.name].concat(two
+        ? [m.label + " : " + formats.value(p.data.value[0]), m2.label + " : " + formats.value(p.data.value[1])]
+        : [m.label + " : " + formats.value(p.data.value[1])]);
+      return lines.map(escapeHtml).join("<br>");
     };
-    option.grid = { containLabel: true, left: 8, right: 24, top: 16, bottom: 8 };
+    /* Room for the axes' names, above and below the plot. */
+    option.grid = { containLabel: true, left: 8, right: 24, top: 40, bottom: 36 };
+    var xName = two ? m.label : g.field.label;
     option.xAxis = two || numericX
-      ? { type: "value", scale: true, name: two ? m.label : g.field.label, nameLocation: "middle", nameGap: 28,
-          axisLabel: { formatter: function (v) { return two ? formats.axis(v) : formats.label(v, g.field); } } }
-      : { type: "category", data: distinct(data.rows.map(function (r) { return r.labels[0]; })) };
-    option.yAxis = { type: "value", scale: true, name: two ? m2.label : m.label,
-                     axisLabel: { formatter: function (v) { return formats.axis(v); } } };
+      ? valueAxis(formats, width, { scale: true, name: xName, nameLocation: "middle", nameGap: 28 })
+      : { type: "category", name: xName, nameLocation: "middle", nameGap: 28,
+          data: distinct(data.rows.map(function (r) { return r.labels[0]; })), axisLabel: { hideOverlap: true } };
+    if (numericX) { option.xAxis.axisLabel.formatter = function (v) { return formats.label(v, g.field); }; }
+    option.yAxis = valueAxis(formats, width, { scale: true, name: two ? m2.label : m.label,
+                                               nameTextStyle: { align: "left" } });
     option.series = [{ type: "scatter", symbolSize: 10, data: data.rows.map(function (r) {
       var x = two ? number(r.values[m.index]) : numericX ? r.values[g.index] : r.labels[0];
       return { name: r.labels.join(", "), value: [x, number(r.values[(two ? m2 : m).index])] };
@@ -323,11 +377,11 @@
     var option = baseOption(spec, spec.title + ". " + description, formats, reduced);
     var bars = 0;
     if (spec.type === "pie" || spec.type === "donut" || spec.type === "treemap") {
-      partsOption(option, data, spec);
+      partsOption(option, data, spec, formats, canvas.clientWidth || 320);
     } else if (spec.type === "scatter") {
-      scatterOption(option, data, spec, formats);
+      scatterOption(option, data, spec, formats, canvas.clientWidth || 320);
     } else {
-      bars = axisOption(option, data, spec, formats);
+      bars = axisOption(option, data, spec, formats, canvas.clientWidth || 320);
     }
     /* Horizontal bars need room for each label: the chart grows with them. */
     canvas.style.height = spec.type === "bar_horizontal" ? Math.max(288, bars * 28 + 48) + "px" : "";
