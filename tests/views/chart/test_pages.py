@@ -254,6 +254,10 @@ def test_the_view_is_drawn_in_the_resource_page_without_an_iframe(app, chart_dat
                                                       {"column": "quartier"}]
     assert '<figure class="issy-chart"' in body and "<figcaption>" in body
     assert "<iframe" not in body
+    # CKAN's page of the view alone (its Fullscreen and Embed buttons).
+    alone = app.get(f"/dataset/depenses-par-secteur/resource/{resource['id']}/view/{view['id']}",
+                    status=200).body
+    assert _spec(alone) == spec
 
 
 def test_the_view_schema_checks_each_field_and_stores_the_canonical_form(chart_data) -> None:
