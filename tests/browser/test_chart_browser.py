@@ -231,3 +231,27 @@ def test_every_kind_of_chart_is_drawn(browser, live_server: str, chart_data) -> 
     assert drawn == {"bar_horizontal": 5, "bar_stacked": 6, "area": 15, "donut": 2, "treemap": 4,
                      "scatter": 5, "line": 2}
     assert errors == []
+
+
+def test_a_saved_view_is_drawn_in_the_resource_page(browser, live_server: str, chart_data) -> None:
+    from ckan.tests.helpers import call_action
+
+    resource = chart_data["resource"]
+    view = call_action("resource_view_create", {"user": chart_data["sysadmin"]["name"]},
+                       resource_id=resource["id"], view_type="issy_chart", title="Dépenses par quartier",
+                       type="bar", x="quartier", y="sum:montant", unit="€")
+    figure = f"#issy-chart-{view['id']}"
+    for width in WIDTHS:
+        context = _context(browser, width)
+        page = context.new_page()
+        errors = _watch(page)
+        visit(page, f"{live_server}/dataset/depenses-par-secteur/resource/{resource['id']}?view_id={view['id']}")
+        # Its stylesheet, like its script, comes after the first paint: the
+        # chart is drawn at its full height all the same.
+        _drawn(page, figure=figure)
+        assert len(_table(page, figure)) == 2 and _marks(page, figure) == 2
+        assert page.eval_on_selector(f"{figure} [data-role=canvas]", "c => c.clientHeight") >= 250
+        screenshot(page, f"{width}_resource_chart_view")
+        assert axe_violations(page) == []
+        context.close()
+        assert errors == []

@@ -86,9 +86,13 @@ def test_the_query_string_is_the_chart(app, chart_data) -> None:
     assert 'selected>Année' in body or '<option value="année" data-kind="date" selected>' in body
 
 
-def _multidict(query: str) -> Any:
+def _multidict_of(pairs: list[tuple[str, str]]) -> Any:
     from werkzeug.datastructures import MultiDict
-    return MultiDict(parse_qsl(query, keep_blank_values=True))
+    return MultiDict(pairs)
+
+
+def _multidict(query: str) -> Any:
+    return _multidict_of(parse_qsl(query, keep_blank_values=True))
 
 
 def test_the_request_the_page_builds_is_one_the_aggregation_api_answers(app, chart_data) -> None:
@@ -288,6 +292,33 @@ def test_the_view_form_offers_the_table_s_columns(app, chart_data) -> None:
     assert 'id="chart-title"' not in body  # CKAN's form has the title field
     # A new view starts from the table's first chart (config.defaults).
     assert '<option value="secteur" data-kind="text" selected>' in body
+
+
+def test_ckan_s_view_form_saves_the_builder_s_fields(app, chart_data) -> None:
+    """The fields as CKAN's form posts them: repeated values, empty rows."""
+    resource = chart_data["resource"]
+    url = f"/dataset/depenses-par-secteur/resource/{resource['id']}/new_view?view_type=issy_chart"
+    form = [("title", "Par quartier"), ("description", ""), ("view_type", "issy_chart"),
+            ("type", "bar_stacked"), ("x", "année"), ("x_unit", "year"), ("y", "sum:montant"),
+            ("y", ""), ("y", ""), ("series", "quartier"), ("series_unit", ""),
+            ("filter_column", "gratuit"), ("filter_op", "eq"), ("filter_value", "oui"),
+            ("filter_column", ""), ("filter_op", "eq"), ("filter_value", ""),
+            ("sort", ""), ("limit", ""), ("others", "1"), ("unit", "€"), ("save", "")]
+
+    response = app.post(url, data=_multidict_of(form), headers=as_user(chart_data["sysadmin"]),
+                        follow_redirects=False)
+
+    assert response.status_code == 302, response.body[-3000:]
+    [view] = _views(resource)
+    assert {k: view[k] for k in chart_config.KEYS if k in view} == {
+        "type": "bar_stacked", "x": "année", "x_unit": "year", "y": ["sum:montant"],
+        "series": "quartier", "filter_column": ["gratuit"], "filter_op": ["eq"],
+        "filter_value": ["oui"], "unit": "€", "title": "Par quartier"}
+
+    refused = app.post(url, data=_multidict_of([(k, "sum:secteur" if k == "y" and v else v) for k, v in form]),
+                       headers=as_user(chart_data["sysadmin"]))
+    assert refused.status_code == 200 and 'id="chart-y-error"' in refused.body
+    assert len(_views(resource)) == 1
 
 
 def test_a_saved_chart_is_a_candidate_for_the_visualisations_page(app, chart_data) -> None:

@@ -272,7 +272,8 @@
         stack: spec.type === "bar_stacked" || spec.type === "area" && shaped.series.length > 1 ? "total" : undefined,
         areaStyle: spec.type === "area" ? { opacity: 0.25 } : undefined,
         /* Filled dots on every point: seen, and counted by the tests. */
-        symbol: "circle", symbolSize: 7, showAllSymbol: true, connectNulls: false
+        symbol: "circle", symbolSize: 7, showAllSymbol: true, connectNulls: false,
+        barMaxWidth: 72 /* a few bars stay bars, not walls */
       };
     });
     if (shaped.series.length > 1) { option.legend = { type: "scroll", bottom: 0 }; }
