@@ -139,43 +139,69 @@ def _condition(item: Filter, params: Params) -> str:
     return f"{name} {_COMPARISONS[item.op]} {params(item.value)}"
 
 
-def _where(request: Request, params: Params, extra: str = "") -> str:
+def _where(request: Request, params: Params) -> str:
     conditions = [_condition(item, params) for item in request.filters]
-    if extra:
-        conditions.append(extra)
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
-def _top(connection: sa.engine.Connection, request: Request) -> list[Any]:
-    """The first group's values with the largest first measure."""
-    params = Params()
-    key = _group(request.groups[0])
-    sql = (f"SELECT {key} FROM {identifier(request.resource_id)}{_where(request, params)}"
-           f" GROUP BY 1 ORDER BY {_measure(request.measures[0])} DESC NULLS LAST, 1 LIMIT {params(request.limit)}")
-    return [row[0] for row in connection.exec_driver_sql(sql, params)]
-
-
-def _kept(key: str, top: list[Any], params: Params, keep: bool) -> str:
-    """The condition that a row's first group is (or, ``keep`` false, is
-    not) among the top values; NULL is a value like the others."""
-    values = [value for value in top if value is not None]
-    inside = f"COALESCE({key} = ANY({params(values)}), false)"
-    if None in top:
-        inside = f"({inside} OR {key} IS NULL)"
-    return inside if keep else f"NOT {inside}"
-
-
-def _order(request: Request) -> str:
+def _order(request: Request, offset: int = 0) -> str:
+    """The requested order, then the groups; ``offset`` columns come first."""
     sort = request.sort
-    position = sort.index + 1 + (len(request.groups) if sort.by == "measure" else 0)
-    tie = ", ".join(str(i + 1) for i in range(len(request.groups)))
+    position = offset + sort.index + 1 + (len(request.groups) if sort.by == "measure" else 0)
+    tie = ", ".join(str(offset + i + 1) for i in range(len(request.groups)))
     return f" ORDER BY {position} {sort.order.upper()} NULLS LAST" + (f", {tie}" if tie else "")
 
 
-def _select(request: Request, groups: list[str], where: str, extra: str = "") -> str:
-    selected = groups + [_measure(m) for m in request.measures] + ([extra] if extra else [])
+def _select(request: Request, groups: list[str], where: str) -> str:
+    selected = groups + [_measure(m) for m in request.measures]
     grouping = f" GROUP BY {', '.join(str(i + 1) for i in range(len(groups)))}" if groups else ""
     return f"SELECT {', '.join(selected)} FROM {identifier(request.resource_id)}{where}{grouping}"
+
+
+# A measure's partial aggregates over the cells of the top-N's query, and
+# how they combine into the measure over several cells (a mean from its
+# sums and counts, exactly as avg() computes it).
+_PARTIALS = {"sum": ("sum({x})",), "count": ("count({x})",), "mean": ("sum({x})", "count({x})"),
+             "min": ("min({x})",), "max": ("max({x})",)}
+_COMBINED = {"sum": "sum({a})", "count": "sum({a})", "mean": "sum({a})::numeric / NULLIF(sum({b}), 0)",
+             "min": "min({a})", "max": "max({a})"}
+
+
+def _partials(request: Request) -> tuple[list[str], list[str]]:
+    """The partial aggregates of every measure, and each measure combined."""
+    partials, combined = [], []
+    for i, measure in enumerate(request.measures):
+        column = _name(measure.column) if measure.column else "*"
+        names = [f"m{i}{letter}" for letter in "ab"[:len(_PARTIALS[measure.function])]]
+        partials += [f"{template.format(x=column)} AS {name}"
+                     for template, name in zip(_PARTIALS[measure.function], names)]
+        combined.append(_COMBINED[measure.function].format(a=names[0], b=names[-1]))
+    return partials, combined
+
+
+def _ranked(request: Request, groups: list[str], params: Params, max_rows: int) -> str:
+    """The top-N in one statement, one scan of the table: the rows grouped
+    into cells (first group, second group) with partial aggregates; the
+    first groups ranked by the first measure; the cells of the top, then
+    (``others``) those of the rest as one bucket per second group; a flag
+    column first tells them apart."""
+    keys = [f"k{i}" for i in range(len(groups))]
+    partials, combined = _partials(request)
+    cells = (f"SELECT {', '.join(f'{g} AS {k}' for g, k in zip(groups, keys))}, {', '.join(partials)}"
+             f" FROM {identifier(request.resource_id)}{_where(request, params)}"
+             f" GROUP BY {', '.join(str(i + 1) for i in range(len(groups)))}")
+    statement = (
+        f"WITH cells AS MATERIALIZED ({cells}),"
+        f" top AS (SELECT k0 FROM cells GROUP BY k0 ORDER BY {combined[0]} DESC NULLS LAST, k0"
+        f" LIMIT {params(request.limit)}),"
+        " marked AS (SELECT cells.*, EXISTS (SELECT 1 FROM top WHERE top.k0 IS NOT DISTINCT FROM cells.k0)"
+        " AS kept FROM cells)"
+        f" SELECT false, {', '.join(keys + combined)} FROM marked WHERE kept GROUP BY {', '.join(keys)}")
+    if request.others:
+        rest = ", ".join(["NULL"] + keys[1:] + combined)
+        statement += (f" UNION ALL SELECT true, {rest} FROM marked WHERE NOT kept"
+                      + (f" GROUP BY {', '.join(keys[1:])}" if len(keys) > 1 else "") + " HAVING count(*) > 0")
+    return statement + _order(request, offset=1) + f" LIMIT {params(max_rows + 1)}"
 
 
 def run(connection: sa.engine.Connection, request: Request, max_rows: int) -> tuple[list[list[Any]], list[list[Any]], bool]:
@@ -183,28 +209,14 @@ def run(connection: sa.engine.Connection, request: Request, max_rows: int) -> tu
     as None) and whether the rows were cut at ``max_rows``."""
     groups = [_group(g) for g in request.groups]
     params = Params()
-    extra, others = "", []
-    if request.limit is not None:
-        top = _top(connection, request)
-        if not top:
-            return [], [], False
-        extra = _kept(groups[0], top, params, keep=True)
-        if request.others:
-            others = _others(connection, request, groups, top)
-    sql = _select(request, groups, _where(request, params, extra)) + _order(request) + f" LIMIT {params(max_rows + 1)}"
-    rows = [list(map(_json, row)) for row in connection.exec_driver_sql(sql, params)]
-    return rows[:max_rows], others, len(rows) > max_rows
-
-
-def _others(connection: sa.engine.Connection, request: Request, groups: list[str],
-            top: list[Any]) -> list[list[Any]]:
-    """The groups left out of the top, as one bucket (per second group)."""
-    params = Params()
-    where = _where(request, params, _kept(groups[0], top, params, keep=False))
-    sql = _select(request, groups[1:], where, extra="count(*)") + (" ORDER BY 1" if len(groups) > 1 else "")
-    # Without a second group, no row left out still gives one row, of count 0.
-    return [[None] + list(map(_json, row[:-1])) for row in connection.exec_driver_sql(sql, params)
-            if row[-1]]
+    if request.limit is None:
+        sql = _select(request, groups, _where(request, params)) + _order(request) + f" LIMIT {params(max_rows + 1)}"
+        rows = [list(map(_json, row)) for row in connection.exec_driver_sql(sql, params)]
+        return rows[:max_rows], [], len(rows) > max_rows
+    found = connection.exec_driver_sql(_ranked(request, groups, params, max_rows), params).fetchall()
+    rows = [list(map(_json, row[1:])) for row in found if not row[0]]
+    others = [list(map(_json, row[1:])) for row in found if row[0]]
+    return rows[:max_rows], others, len(found) > max_rows
 
 
 def _json(value: Any) -> Any:
