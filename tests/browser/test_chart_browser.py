@@ -95,7 +95,7 @@ def _open_builder(page: Any, live_server: str, resource_id: str) -> None:
     _drawn(page)
 
 
-def test_a_bar_chart_is_built_shared_and_opened_again(browser, live_server: str, chart_data) -> None:
+def test_a_bar_chart_is_built_shared_and_opened_again(browser, live_server: str, chart_data) -> None:  # noqa: F811
     context = _context(browser, "desktop")
     page = context.new_page()
     errors = _watch(page)
@@ -139,7 +139,7 @@ def test_a_bar_chart_is_built_shared_and_opened_again(browser, live_server: str,
     assert errors == []
 
 
-def test_a_line_chart_over_time_with_a_filter(browser, live_server: str, chart_data) -> None:
+def test_a_line_chart_over_time_with_a_filter(browser, live_server: str, chart_data) -> None:  # noqa: F811
     context = _context(browser, "phone")
     page = context.new_page()
     errors = _watch(page)
@@ -215,7 +215,7 @@ KINDS = {
 }
 
 
-def test_every_kind_of_chart_is_drawn(browser, live_server: str, chart_data) -> None:
+def test_every_kind_of_chart_is_drawn(browser, live_server: str, chart_data) -> None:  # noqa: F811
     context = _context(browser, "phone")
     page = context.new_page()
     errors = _watch(page)
@@ -233,7 +233,7 @@ def test_every_kind_of_chart_is_drawn(browser, live_server: str, chart_data) -> 
     assert errors == []
 
 
-def test_a_saved_view_is_drawn_in_the_resource_page(browser, live_server: str, chart_data) -> None:
+def test_a_saved_view_is_drawn_in_the_resource_page(browser, live_server: str, chart_data) -> None:  # noqa: F811
     from ckan.tests.helpers import call_action
 
     resource = chart_data["resource"]

@@ -1,6 +1,7 @@
 """A chart's configuration (ckanext/issy/views/chart/config.py): what it
 reads from a query string, a form or a saved view, what it refuses and why,
-and what it writes back (the permalink, the view, the aggregation request)."""
+and what it writes back (the permalink, the view), and the aggregation
+request it makes (request.py)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from ckanext.issy.views.chart import config as c
+from ckanext.issy.views.chart import request as r
 
 KINDS = {"secteur": "text", "année": "date", "montant": "number", "quartier": "text",
          "gratuit": "bool"}
@@ -77,7 +79,7 @@ def test_the_aggregation_request_types_french_numbers_and_splits_lists() -> None
                              "&filter_column=secteur&filter_op=ne&filter_value=a%3Bb"
                              "&sort=measure_desc&limit=3")
 
-    request = c.to_request(config, "rid", KINDS)
+    request = r.to_request(config, "rid", KINDS)
 
     assert request == {
         "resource_id": "rid",
@@ -89,7 +91,7 @@ def test_the_aggregation_request_types_french_numbers_and_splits_lists() -> None
         "sort": {"by": "measure", "index": 0, "order": "desc"},
         "limit": 3, "others": True,
     }
-    params = c.to_api_params(request)
+    params = r.to_api_params(request)
     assert json.loads(params["group_by"]) == request["group_by"]
     assert params["limit"] == "3" and params["others"] == "true" and params["resource_id"] == "rid"
 
@@ -151,7 +153,7 @@ def test_the_form_s_empty_rows_are_not_errors() -> None:
 def test_junk_never_raises(query: str) -> None:
     config, _errors = _parse(query)
     assert isinstance(config, c.ChartConfig)
-    c.to_request(config, "r", KINDS)
+    r.to_request(config, "r", KINDS)
 
 
 def test_columns_the_table_does_not_have_or_cannot_use_are_left_out() -> None:

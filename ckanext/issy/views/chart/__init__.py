@@ -1,8 +1,9 @@
 """The ``issy_chart`` resource view and the chart builder (issue #23).
 
 - ``config.py``: a chart's configuration, read from a query string, a form
-  or a saved view, checked, written back as a query string (the permalink)
-  and turned into a request of the aggregation API (``issy_aggregate``);
+  or a saved view, checked, written back as a query string (the permalink);
+- ``request.py``: a configuration as a request of the aggregation API
+  (``issy_aggregate``);
 - ``schema.py``: the view's schema (CKAN validators) for the view form;
 - ``pages.py``: what the Créer page, the embed page and the view need from
   CKAN (the resource, its columns, the figure's specification);

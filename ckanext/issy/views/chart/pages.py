@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from markupsafe import escape
 
 from ckanext.issy.views.chart import config as chart_config
+from ckanext.issy.views.chart import request as chart_request
 from ckanext.issy.views.chart.config import ChartConfig, Errors
 
 VIEW_TYPE = "issy_chart"
@@ -142,10 +143,10 @@ class Chart:
 
 def spec(config: ChartConfig, resource_id: str, title: str, table: list[dict[str, Any]]) -> dict[str, Any]:
     """The figure's specification, read by ``chart.js``."""
-    request = chart_config.to_request(config, resource_id, kinds(table))
+    request = chart_request.to_request(config, resource_id, kinds(table))
     return {
         "api": tk.h.url_for("issy_aggregate.aggregate"),
-        "params": chart_config.to_api_params(request),
+        "params": chart_request.to_api_params(request),
         "ready": config.complete,
         "type": config.chart_type,
         "title": title,
