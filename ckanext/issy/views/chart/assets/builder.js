@@ -94,15 +94,18 @@
     fetch(form.getAttribute("data-config-url") + "?" + params().toString(), {
       headers: { Accept: "application/json" }, credentials: "same-origin"
     }).then(function (response) {
-      if (!response.ok) { throw new Error(String(response.status)); }
+      if (!response.ok) { throw new Error("error_" + response.status); }
       return response.json();
+    }, function () {
+      throw new Error("error_network");
     }).then(function (answer) {
       if (mine !== ticket) { return; }
       clearFieldErrors();
       share(answer);
       return window.IssyChart.render(figure, answer.spec);
-    }).catch(function () {
-      if (mine === ticket) { window.IssyChart.fail(figure, window.IssyChart.readSpec(figure).text.error_network); }
+    }).catch(function (error) {
+      var words = window.IssyChart.readSpec(figure).text;
+      if (mine === ticket) { window.IssyChart.fail(figure, words[error.message] || words.error); }
     });
   }
 
