@@ -179,6 +179,9 @@ def test_columns_the_table_does_not_have_or_cannot_use_are_left_out() -> None:
     ([{"id": "année", "type": "date"}, {"id": "montant", "type": "number"}],
      "type=line&x=ann%C3%A9e&x_unit=year&y=sum%3Amontant"),
     ([{"id": "n", "type": "number"}, {"id": "gratuit", "type": "bool"}], "type=bar&x=gratuit&y=count"),
+    ([{"id": "Exer", "type": "number", "label": "Exercice"}, {"id": "Nature", "type": "text"},
+      {"id": "code_insee", "type": "number"}, {"id": "MtReal", "type": "number", "label": "Montant réalisé"}],
+     "type=bar&x=Nature&y=sum%3AMtReal&sort=measure_desc&limit=10"),
     ([], "type=bar"),
 ])
 def test_a_first_chart_for_a_table(columns, expected: str) -> None:

@@ -46,6 +46,8 @@ LIST_KEYS = ("y", "filter_column", "filter_op", "filter_value")
 _FUNCTION_KINDS = {"sum": ("number",), "mean": ("number",), "min": ("number", "date"),
                    "max": ("number", "date")}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NOT_AN_AMOUNT = re.compile(r"ann[ée]e|exer|year|\bans?\b|code|\bid\b|_id\b|num[ée]ro|siren|siret|insee",
+                            re.IGNORECASE)
 _TRUE, _FALSE = ("1", "true", "on", "yes", "oui"), ("0", "false", "off", "no", "non")
 
 Errors = dict[str, str]
@@ -314,12 +316,16 @@ def check_columns(config: ChartConfig, kinds: Mapping[str, str]) -> tuple[ChartC
 
 def defaults(columns: list[dict[str, Any]]) -> ChartConfig:
     """A first chart for a table never charted before: the sum of its first
-    number column (or the number of rows) by its first text column (ten
-    largest), else by year of its first date column."""
+    number column that is not a year or a code (or the number of rows) by
+    its first text column (ten largest), else by year of its first date
+    column."""
     by_kind: dict[str, list[str]] = {}
     for column in columns:
         by_kind.setdefault(column["type"], []).append(column["id"])
-    numbers = by_kind.get("number", [])
+    # Harvested tables often start with the year ("Exer", "annee") or a code:
+    # summing those means nothing.
+    numbers = sorted(by_kind.get("number", []), key=lambda name: bool(_NOT_AN_AMOUNT.search(
+        f"{name} {next((c.get('label') or '' for c in columns if c['id'] == name), '')}")))
     measure = Measure("sum", numbers[0]) if numbers else Measure("count")
     if by_kind.get("text"):
         return ChartConfig("bar", Group(by_kind["text"][0]), (measure,), sort="measure_desc", limit=10)
