@@ -6,8 +6,10 @@ production, nginx in front of gunicorn (devstack/production.py), twice: with
 
 1. runs Lighthouse (npm, with Debian's Chromium) ``--runs`` times in mobile
    mode (its default device and simulated throttling) on the home page, the
-   search page and a dataset page of the themed portal, and takes the median
-   of each category's score;
+   search page, the page of the budget the demo's sample harvest publishes
+   and the Créer page drawing a bar chart of its DataStore table from a
+   permalink, on the themed portal, and takes the median of each
+   category's score;
 2. times ``--requests`` sequential requests (full answer, after a warm-up)
    of the home and search pages on both portals, interleaved, and compares
    the medians.
@@ -30,6 +32,8 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -38,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devstack import demo, production, sample_data, siteconfig  # noqa: E402
+from devstack import demo, production, siteconfig  # noqa: E402
 from devstack.settings import demo_port  # noqa: E402
 
 REPORTS = ROOT / "test-artifacts" / "lighthouse"
@@ -98,7 +102,7 @@ def _foreign_requests(report: dict, base: str) -> list[str]:
 
 
 def score_page(base: str, path: str, runs: int, directory: Path) -> PageScores:
-    name = path.strip("/").replace("/", "-") or "home"
+    name = path.split("?")[0].strip("/").replace("/", "-") or "home"
     for _ in range(WARM_UP):  # every worker has rendered the page once: no cold start is scored
         _request_seconds(base + path)
     scores, cpu_indexes = [], []
@@ -133,6 +137,31 @@ def server_times(bases: dict[str, str], path: str, requests: int) -> dict[str, f
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def _api(base: str, action: str, **params: str) -> dict:
+    query = urllib.parse.urlencode(params)
+    with urllib.request.urlopen(f"{base}/api/3/action/{action}?{query}", timeout=60) as answer:
+        return json.load(answer)["result"]
+
+
+# The demo's harvested budget (devstack/sample_data.py, FINANCE_SOURCE) and
+# the chart the Créer page draws of it: the 10 largest chapters by amount voted.
+TABLE_DATASET = "budget-primitif-2024-exemple"
+CHART = {"type": "bar", "x": "BGT_CONTNAT_LABEL", "y": "sum:BGT_MTPREV", "limit": "10",
+         "sort": "measure_desc", "unit": "€"}
+
+
+def table_pages(base: str) -> list[str]:
+    """The page of the demo's harvested budget and the Créer page's
+    permalink of a bar chart of its DataStore table."""
+    try:
+        dataset = _api(base, "package_show", id=TABLE_DATASET)
+    except urllib.error.HTTPError:
+        raise SystemExit(f"The demo has no dataset {TABLE_DATASET} yet: run `make demo` once, "
+                         "until its sample harvests have published.") from None
+    table = next(r["id"] for r in dataset["resources"] if r.get("datastore_active"))
+    return [f"/dataset/{TABLE_DATASET}", "/creer?" + urllib.parse.urlencode({"resource_id": table, **CHART})]
+
+
 def _missed(pages: list[PageScores], ratios: dict[str, float]) -> list[str]:
     missed = [f"{page.path} {c} {page.medians[c]:.2f} < {TARGETS[c]:.2f}"
               for page in pages for c in CATEGORIES if page.medians[c] < TARGETS[c]]
@@ -144,7 +173,7 @@ def _missed(pages: list[PageScores], ratios: dict[str, float]) -> list[str]:
 def _markdown(pages: list[PageScores], times: dict[str, dict[str, float]], runs: int,
               requests: int, loads: tuple[str, str]) -> str:
     rows = "\n".join(
-        f"| `{page.path}` | " + " | ".join(f"{page.medians[c]:.2f}" for c in CATEGORIES)
+        f"| `{page.path.split('?')[0]}` | " + " | ".join(f"{page.medians[c]:.2f}" for c in CATEGORIES)
         + f" | {_spread(page)} | {statistics.median(page.cpu_indexes):.0f} |"
         for page in pages
     )
@@ -160,7 +189,9 @@ the configuration of `deploy/` ([production.md](production.md)) — twice on
 127.0.0.1: with the `issy_theme` plugin and without it (same databases).
 Lighthouse {_lighthouse_version()} (npm) with Debian's Chromium runs {runs} times in
 mobile mode (its default: emulated phone, simulated slow 4G and 4× slower
-CPU) on three pages of the themed portal, each page first requested
+CPU) on four pages of the themed portal (the budget the sample harvest
+publishes, and the Créer page drawing a bar chart of its table from a
+permalink), each page first requested
 {WARM_UP} times so that no gunicorn worker's cold start is scored; the table
 gives the median score of each category. Chromium resolves no host name but 127.0.0.1 and the
 bench checks that no page requests another host. Server time is the median
@@ -266,7 +297,7 @@ def run(runs: int, requests: int) -> tuple[list[PageScores], dict[str, dict[str,
         with ExitStack() as servers:
             for server in (themed, plain):
                 servers.enter_context(production.running(server, workers=2))
-            paths = ["/", "/dataset", f"/dataset/{sample_data.DATASETS[0]['name']}"]
+            paths = ["/", "/dataset", *table_pages(themed.url)]
             pages = [score_page(themed.url, path, runs, directory) for path in paths]
             bases = {"on": themed.url, "off": plain.url}
             times = {path: server_times(bases, path, requests) for path in paths[:2]}
