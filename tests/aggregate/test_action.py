@@ -173,3 +173,27 @@ def test_a_pathological_query_is_stopped_by_the_timeout(budget: str, ckan_config
                   sort={"by": "measure", "order": "desc"})
     assert raised.value.error_dict["resource_id"] == [
         _("This request took too long to compute. Add a filter or group by fewer values.")]
+
+
+def test_days_and_months_of_a_timestamptz_column_begin_at_local_midnight(
+        with_plugins: None, clean_db: None, clean_index: None) -> None:
+    """ckan.display_timezone is Europe/Paris (test.ini): a reading at 23:30 UTC
+    on 31 October 2025 is on 1 November in Issy."""
+    from datetime import datetime, timezone
+
+    from ckanext.issy.harvesters.core import datastore
+    from ckanext.issy.harvesters.core.datastore import Column
+    from tests.aggregate.conftest import new_resource
+
+    resource, context = new_resource()
+    datastore.load(resource["id"], [Column("mesure_le", "timestamptz", "Mesuré le", ""),
+                                    Column("places_libres", "int4", "Places libres", "")], [
+        [datetime(2025, 10, 31, 22, 30, tzinfo=timezone.utc), 12],
+        [datetime(2025, 10, 31, 23, 30, tzinfo=timezone.utc), 40],
+        [datetime(2025, 11, 1, 8, 0, tzinfo=timezone.utc), 5],
+    ], context)
+    by = {unit: aggregate(resource["id"], group_by=[{"column": "mesure_le", "unit": unit}],
+                          measures=[{"function": "sum", "column": "places_libres"}])["rows"]
+          for unit in ("day", "month")}
+    assert by["day"] == [["2025-10-31T00:00:00", 12], ["2025-11-01T00:00:00", 45]]
+    assert by["month"] == [["2025-10-01T00:00:00", 12], ["2025-11-01T00:00:00", 45]]

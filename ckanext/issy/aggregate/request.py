@@ -35,7 +35,7 @@ class Column:
     id: str
     kind: str  # one of KINDS
     label: str
-    temporal: str = ""  # "date" or "timestamp" for date columns
+    temporal: str = ""  # "date", "timestamp" or "timestamptz" for date columns
 
 
 @dataclass(frozen=True)
