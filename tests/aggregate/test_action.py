@@ -197,3 +197,16 @@ def test_days_and_months_of_a_timestamptz_column_begin_at_local_midnight(
           for unit in ("day", "month")}
     assert by["day"] == [["2025-10-31T00:00:00", 12], ["2025-11-01T00:00:00", 45]]
     assert by["month"] == [["2025-10-01T00:00:00", 12], ["2025-11-01T00:00:00", 45]]
+
+
+def test_a_cut_top_n_keeps_its_top_rows_before_the_others(budget: str, ckan_config: dict[str, Any],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sorted by the measure, the others' bucket (the largest) would come
+    first; the cut keeps the top's rows."""
+    monkeypatch.setitem(ckan_config, "ckanext.issy.aggregate.max_rows", 2)
+    result = aggregate(budget, group_by=["fonction", "nature"], measures=[{"function": "sum", "column": "montant"}],
+                       limit=3, sort={"by": "measure", "order": "desc"})
+    assert result["truncated"] is True
+    top = [r[0] for r in query(f'SELECT fonction FROM "{budget}" GROUP BY 1 ORDER BY sum(montant) DESC NULLS LAST LIMIT 3')]
+    assert len(result["rows"]) == 2 and {r[0] for r in result["rows"]} <= set(top)
+    assert len(result["others"]) == 2 and all(r[0] is None for r in result["others"])

@@ -208,6 +208,8 @@ def _ranked(request: Request, groups: list[str], params: Params, max_rows: int) 
     cells = (f"SELECT {', '.join(f'{g} AS {k}' for g, k in zip(groups, keys))}, {', '.join(partials)}"
              f" FROM {identifier(request.resource_id)}{_where(request, params)}"
              f" GROUP BY {', '.join(str(i + 1) for i in range(len(groups)))}")
+    order = _order(request, offset=1)
+    room = f" LIMIT {params(max_rows + 1)}"  # max_rows + 1 of each kind, to tell a cut
     statement = (
         f"WITH cells AS MATERIALIZED ({cells}),"
         f" top AS MATERIALIZED (SELECT k0 FROM cells GROUP BY k0 ORDER BY {combined[0]} DESC NULLS LAST, k0"
@@ -215,13 +217,14 @@ def _ranked(request: Request, groups: list[str], params: Params, max_rows: int) 
         # A hashed IN, once for all cells (a correlated test ran the top per cell); NULL apart.
         " marked AS (SELECT cells.*, (COALESCE(k0 IN (SELECT k0 FROM top WHERE k0 IS NOT NULL), false)"
         " OR (k0 IS NULL AND EXISTS (SELECT 1 FROM top WHERE k0 IS NULL))) AS kept FROM cells)"
-        f" SELECT false, {', '.join(keys + combined)} FROM marked WHERE kept GROUP BY {', '.join(keys)}")
+        f" SELECT * FROM ((SELECT false AS other, {', '.join(keys + combined)} FROM marked WHERE kept"
+        f" GROUP BY {', '.join(keys)}{order}{room})")
     if request.others:
         rest = ", ".join(["NULL"] + keys[1:] + combined)
-        statement += (f" UNION ALL SELECT true, {rest} FROM marked WHERE NOT kept"
-                      + (f" GROUP BY {', '.join(keys[1:])}" if len(keys) > 1 else "") + " HAVING count(*) > 0")
-    # Room for max_rows + 1 of each kind: the top's rows come first.
-    return statement + _order(request, offset=1) + f" LIMIT {params(2 * (max_rows + 1))}"
+        statement += (f" UNION ALL (SELECT true, {rest} FROM marked WHERE NOT kept"
+                      + (f" GROUP BY {', '.join(keys[1:])}" if len(keys) > 1 else "")
+                      + f" HAVING count(*) > 0{order}{room})")
+    return statement + ") AS found" + order.replace(" ORDER BY ", " ORDER BY 1, ", 1)
 
 
 def run(connection: sa.engine.Connection, request: Request, max_rows: int) -> tuple[list[list[Any]], list[list[Any]], bool]:
