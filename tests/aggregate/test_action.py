@@ -210,3 +210,13 @@ def test_a_cut_top_n_keeps_its_top_rows_before_the_others(budget: str, ckan_conf
     top = [r[0] for r in query(f'SELECT fonction FROM "{budget}" GROUP BY 1 ORDER BY sum(montant) DESC NULLS LAST LIMIT 3')]
     assert len(result["rows"]) == 2 and {r[0] for r in result["rows"]} <= set(top)
     assert len(result["others"]) == 2 and all(r[0] is None for r in result["others"])
+
+
+def test_top_months_with_others_keep_the_date_type(budget: str) -> None:
+    result = aggregate(budget, group_by=[{"column": "mandate_le", "unit": "month"}],
+                       measures=[{"function": "sum", "column": "montant"}], limit=10)
+    every = query(f"""SELECT date_trunc('month', mandate_le)::date, sum(montant) FROM "{budget}"
+                      GROUP BY 1 ORDER BY 2 DESC LIMIT 10""")
+    assert sorted(result["rows"]) == sorted(every)
+    assert result["others"] == [[None, pytest.approx(
+        query(f'SELECT sum(montant) FROM "{budget}"')[0][0] - sum(r[1] for r in every))]]

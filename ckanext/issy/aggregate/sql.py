@@ -216,13 +216,15 @@ def _ranked(request: Request, groups: list[str], params: Params, max_rows: int) 
         f" LIMIT {params(request.limit)}),"
         # A hashed IN, once for all cells (a correlated test ran the top per cell); NULL apart.
         " marked AS (SELECT cells.*, (COALESCE(k0 IN (SELECT k0 FROM top WHERE k0 IS NOT NULL), false)"
-        " OR (k0 IS NULL AND EXISTS (SELECT 1 FROM top WHERE k0 IS NULL))) AS kept FROM cells)"
+        " OR (k0 IS NULL AND EXISTS (SELECT 1 FROM top WHERE k0 IS NULL))) AS kept,"
+        # A NULL of the first group's type for the others' bucket (an untyped NULL is text).
+        " NULLIF(k0, k0) AS nothing FROM cells)"
         f" SELECT * FROM ((SELECT false AS other, {', '.join(keys + combined)} FROM marked WHERE kept"
         f" GROUP BY {', '.join(keys)}{order}{room})")
     if request.others:
-        rest = ", ".join(["NULL"] + keys[1:] + combined)
+        rest = ", ".join(["nothing"] + keys[1:] + combined)
         statement += (f" UNION ALL (SELECT true, {rest} FROM marked WHERE NOT kept"
-                      + (f" GROUP BY {', '.join(keys[1:])}" if len(keys) > 1 else "")
+                      f" GROUP BY {', '.join(['nothing'] + keys[1:])}"
                       + f" HAVING count(*) > 0{order}{room})")
     return statement + ") AS found" + order.replace(" ORDER BY ", " ORDER BY 1, ", 1)
 
