@@ -35,6 +35,9 @@ def ngettext(singular: str, plural: str) -> tuple[str, str]:
 # catalogue leaves empty (some are new in 2.12).
 CKAN = (
     _("Skip to main content"),
+    # The resource page's link to its dataset: CKAN's French keeps the English
+    # colon (no non-breaking space).
+    _('Source: <a href="%(url)s">%(dataset)s</a>'),
     # The label of a custom field (an extra) in the dataset form.
     _("Key"),
     _("Breadcrumb"),
