@@ -74,7 +74,6 @@ import logging
 import math
 import os
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -89,7 +88,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import harvesting  # noqa: E402 (the checkout is on sys.path now)
+from bench import harvesting, markers  # noqa: E402 (the checkout is on sys.path now)
 from devstack import scdl_samples  # noqa: E402
 
 DOCS = ROOT / "docs" / "performance.md"
@@ -649,12 +648,7 @@ def environment(started: tuple[float, ...], steal: float) -> str:
 
 
 def write_docs(text: str, path: Path = DOCS) -> None:
-    """Replace what lies between the markers of ``path`` with ``text``."""
-    page = path.read_text(encoding="utf-8")
-    block = re.compile(re.escape(DOCS_BEGIN) + ".*?" + re.escape(DOCS_END), re.S)
-    if not block.search(page):
-        raise SystemExit(f"{path} has no block {DOCS_BEGIN} … {DOCS_END} to update")
-    path.write_text(block.sub(lambda _: f"{DOCS_BEGIN}\n{text}\n{DOCS_END}", page), encoding="utf-8")
+    markers.replace_block(path, DOCS_BEGIN, DOCS_END, text)
 
 
 def run(args: argparse.Namespace, wsgi_app: Any) -> int:

@@ -41,7 +41,6 @@ import json
 import logging
 import math
 import os
-import re
 import statistics
 import sys
 import time
@@ -50,7 +49,7 @@ from typing import Any, Callable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import catalogue  # noqa: E402 (the checkout is on sys.path now)
+from bench import catalogue, markers  # noqa: E402 (the checkout is on sys.path now)
 
 DOCS = ROOT / "docs" / "performance.md"
 DOCS_BEGIN = "<!-- bench/search.py --write-docs: begin -->"
@@ -314,12 +313,7 @@ def _postgres_version() -> str:
 
 
 def write_docs(text: str, path: Path = DOCS) -> None:
-    """Replace what lies between the markers of ``path`` with ``text``."""
-    page = path.read_text(encoding="utf-8")
-    block = re.compile(re.escape(DOCS_BEGIN) + ".*?" + re.escape(DOCS_END), re.S)
-    if not block.search(page):
-        raise SystemExit(f"{path} has no block {DOCS_BEGIN} … {DOCS_END} to update")
-    path.write_text(block.sub(lambda _: f"{DOCS_BEGIN}\n{text}\n{DOCS_END}", page), encoding="utf-8")
+    markers.replace_block(path, DOCS_BEGIN, DOCS_END, text)
 
 
 def run(args: argparse.Namespace) -> int:
