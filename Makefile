@@ -19,7 +19,9 @@ UDATA_VENV := .venv-udata
 UDATA_INSTALLED := $(UDATA_VENV)/.issy-installed
 UDATA_CONSTRAINTS := requirements/constraints-udata.txt
 # The project's own pytest arguments; `make test ARGS='...'` adds more after them.
-PYTEST_ARGS := -ra --strict-markers
+# The slowest tests are listed at the end: the suite's time is watched (CI has
+# a time limit).
+PYTEST_ARGS := -ra --strict-markers --durations=25
 ARGS ?=
 # CKAN's own search tests with issy_search loaded (tests/ckan_core/) follow
 # the whole suite; not a subset (ARGS=...) unless CKAN_TESTS=1; CKAN_TESTS=0
@@ -28,7 +30,7 @@ CKAN_TESTS ?= $(if $(ARGS),0,1)
 # `make datagouv-check URL=...`: the portal to harvest (default: the demo).
 URL ?=
 
-.PHONY: demo production test test-ckan i18n vendor venv system-deps constraints constraints-udata datagouv-check services-up services-down clean
+.PHONY: demo production test test-deps test-ckan i18n vendor venv system-deps constraints constraints-udata datagouv-check services-up services-down clean
 
 demo: $(INSTALLED)
 	$(PY) -m devstack demo
@@ -37,7 +39,7 @@ demo: $(INSTALLED)
 production: $(INSTALLED)
 	$(PY) -m devstack production
 
-test: $(INSTALLED) node_modules/.installed $(UDATA_INSTALLED)
+test: test-deps
 	ISSY_CKAN_TESTS=$(CKAN_TESTS) $(PY) -m devstack test $(PYTEST_ARGS) $(ARGS)
 
 test-ckan: $(INSTALLED)
@@ -58,6 +60,10 @@ vendor: | system-deps
 	$(PYTHON) -m devstack vendor
 
 venv: $(INSTALLED)
+
+# What `make test` needs installed: .ci/run builds it for both CKAN versions
+# before their suites run side by side.
+test-deps: $(INSTALLED) node_modules/.installed $(UDATA_INSTALLED)
 
 system-deps:
 	@sh devstack/system-deps.sh

@@ -7,6 +7,8 @@ cluster belongs to the ``postgres`` system user, in a directory it owns.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -15,6 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 from devstack import secrets_store
@@ -36,6 +39,20 @@ REDIS_DIR = DEV / "redis"
 # `make services-up` carry no marker and keep running.
 USERS_DIR = DEV / "service-users"
 AUTO_DIR = DEV / "service-auto"
+# Runs that start at the same moment (CI tests both CKAN versions at once)
+# take turns to start, count and stop the services.
+LOCK_FILE = DEV / "services.lock"
+
+
+@contextlib.contextmanager
+def _services_lock() -> Iterator[None]:
+    DEV.mkdir(exist_ok=True)
+    with open(LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _alive(pid: int) -> bool:
@@ -57,6 +74,10 @@ class Stack:
 
     def release(self) -> None:
         """Leave the stack: the last run to leave stops what runs started."""
+        with _services_lock():
+            self._leave()
+
+    def _leave(self) -> None:
         (USERS_DIR / str(os.getpid())).unlink(missing_ok=True)
         if any(_alive(int(user.name)) for user in USERS_DIR.glob("[0-9]*")):
             return
@@ -261,6 +282,11 @@ def bring_up(automatic: bool = True) -> Stack:
 
     ``automatic`` runs (demo, tests) register as users of the private services
     and must call ``Stack.release()`` when they end."""
+    with _services_lock():
+        return _bring_up(automatic)
+
+
+def _bring_up(automatic: bool) -> Stack:
     secrets = secrets_store.load()
     stack = Stack(
         pg_admin_url=os.environ.get(ENV_PG_ADMIN_URL, ""),
@@ -279,14 +305,15 @@ def bring_up(automatic: bool = True) -> Stack:
             stack.redis_url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}"
     except BaseException:
         if automatic:
-            stack.release()
+            stack._leave()
         raise
     return stack
 
 
 def stop_private() -> None:
     """Stop the private services, whoever started them."""
-    for service in _private_services():
-        if service.is_running():
-            service.stop()
-        (AUTO_DIR / service.name).unlink(missing_ok=True)
+    with _services_lock():
+        for service in _private_services():
+            if service.is_running():
+                service.stop()
+            (AUTO_DIR / service.name).unlink(missing_ok=True)

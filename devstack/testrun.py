@@ -43,15 +43,23 @@ def test_environment(stack: services.Stack, series: str) -> dict[str, str]:
     )
     env = {ENV_BY_SETTING[key]: value for key, value in urls.items()}
     env["CKAN_REDIS_URL"] = siteconfig.redis_url(stack.redis_url, test_redis_db(series))
+    # Uploads and compiled assets of their own: runs of both CKAN versions go
+    # at once in CI, and their core assets differ.
+    env["CKAN_STORAGE_PATH"] = str(DEV / f"test-storage-{run_name(series)}")
     # For the tests that start the demo's start-up against these same servers.
     env["ISSY_TEST_PG_ADMIN_URL"] = stack.pg_admin_url
     env["ISSY_TEST_REDIS_URL"] = stack.redis_url
     return env
 
 
+def run_name(series: str) -> str:
+    """``2.12``, or ``2.12-s3`` in test slot 3."""
+    return f"{series}{'-s' + str(test_slot()) if test_slot() else ''}"
+
+
 def write_env_file(series: str, env: dict[str, str]) -> None:
     """So that a developer can run pytest by hand: ``set -a; . .dev/test-2.12.env``."""
-    path = DEV / f"test-{series}{'-s' + str(test_slot()) if test_slot() else ''}.env"
+    path = DEV / f"test-{run_name(series)}.env"
     path.touch(mode=0o600)
     path.write_text("".join(f"{key}={value}\n" for key, value in sorted(env.items())))
 

@@ -15,14 +15,15 @@ import pytest
 
 from devstack import production
 from devstack.errors import StackError
-from devstack.settings import ROOT, test_slot
+from devstack.settings import ROOT
+from devstack.testrun import ckan_series, run_name
 
 TEST_INI = ROOT / "test.ini"
 
 
 def _server() -> production.WebServer:
     return production.WebServer(
-        f"test-s{test_slot()}", TEST_INI, production.free_port(), production.free_port()
+        f"test-{run_name(ckan_series())}", TEST_INI, production.free_port(), production.free_port()
     )
 
 
