@@ -42,12 +42,14 @@ def site_user() -> str:
     return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
 
-def check_test_database() -> None:
-    """Refuse to wipe anything but a test database on a loopback address."""
-    url = make_url(str(model.Session.get_bind().url))
-    if not (url.host or "").startswith("127.") or not (url.database or "").startswith("issy_test_"):
-        raise SystemExit(f"Refusing to reset {url.database!r} on {url.host!r}: "
-                         "the bench runs on a test database (issy_test_*) on 127.0.0.0/8 only")
+def check_test_database(*urls: Any) -> None:
+    """Refuse to touch anything but test databases (issy_test_*) on
+    127.0.0.0/8: CKAN's own, or each of ``urls``."""
+    for given in urls or (model.Session.get_bind().url,):
+        url = make_url(str(given))
+        if not (url.host or "").startswith("127.") or not (url.database or "").startswith("issy_test_"):
+            raise SystemExit(f"Refusing to run on {url.database!r} on {url.host!r}: "
+                             "the bench runs on a test database (issy_test_*) on 127.0.0.0/8 only")
 
 
 def reset_database() -> None:
