@@ -221,8 +221,13 @@ def typed(value: Any, column: Column) -> Any:
 def _number(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError
-    number = Decimal(str(value).strip().replace(",", ".") if isinstance(value, str) else repr(value)
-                     if isinstance(value, float) else str(value))
+    if isinstance(value, str):
+        text = value.strip().replace(",", ".")  # a French decimal comma
+    elif isinstance(value, float):
+        text = repr(value)  # the shortest text that reads back as this float
+    else:
+        text = str(value)
+    number = Decimal(text)
     if not number.is_finite():
         raise ValueError
     return number
