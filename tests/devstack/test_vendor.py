@@ -1,7 +1,7 @@
 """The vendored front-end libraries (ckanext/issy/vendor/, docs/development.md,
-"Front-end libraries"): the files of the manifest are there, one version from
-the pin to the lockfile to the file served, no node_modules, and the webassets
-bundle serves the vendored file itself."""
+"Front-end libraries"): the files of the manifest and the bundles are there,
+one version from the pin to the lockfile to the file served, no node_modules,
+and the webassets bundle serves the vendored file itself."""
 from __future__ import annotations
 
 import json
@@ -21,24 +21,29 @@ def _lockfile() -> dict[str, Any]:
     return json.loads(vendor.LOCKFILE.read_text(encoding="utf-8"))
 
 
-def test_every_file_of_the_manifest_is_vendored() -> None:
+def test_every_file_of_the_manifest_and_every_bundle_is_vendored() -> None:
     listed = vendor.manifest()
+    built = vendor.bundles()
 
-    assert "echarts" in listed
-    destinations = [VENDOR / d for files in listed.values() for d in files.values()]
-    assert {"echarts.min.js", "LICENSE", "NOTICE"} <= {path.name for path in destinations}
+    assert "echarts" in listed and "echarts/echarts.min.js" in built
+    destinations = [VENDOR / d for files in listed.values() for d in files.values()] + [VENDOR / d for d in built]
+    assert {"echarts.min.js", "LICENSE", "NOTICE", "LICENSE-zrender"} <= {path.name for path in destinations}
     assert [path for path in destinations if not path.is_file() or not path.stat().st_size] == []
 
 
-def test_the_lockfile_the_pin_and_the_vendored_file_name_the_same_echarts_version() -> None:
-    pin = vendor.pins()["echarts"]
-    locked = _lockfile()["packages"]["node_modules/echarts"]["version"]
-    # The bundle's export: ``<exports>.version="x.y.z"`` (zrender's own
-    # ``version:"x.y.z"`` is also in the file, and SVG's ``version:"1.1"``).
-    written = re.findall(r'\.version="(\d+\.\d+\.\d+)"', ECHARTS.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("package", ["echarts", "esbuild"])
+def test_the_lockfile_and_the_pin_name_the_same_version(package: str) -> None:
+    pin = vendor.pins()[package]
+    locked = _lockfile()["packages"][f"node_modules/{package}"]["version"]
 
     assert re.fullmatch(r"\d+\.\d+\.\d+", pin)
-    assert (locked, written) == (pin, [pin])
+    assert locked == pin
+
+
+def test_the_bundle_names_the_pinned_echarts_version_and_its_entry() -> None:
+    opening = ECHARTS.read_text(encoding="utf-8").splitlines()[0]
+
+    assert opening.startswith(f"/*! echarts {vendor.pins()['echarts']}, the parts listed in vendor/echarts.entry.js")
 
 
 def test_the_lockfile_installs_from_the_registry_what_the_pins_say() -> None:
@@ -46,18 +51,28 @@ def test_the_lockfile_installs_from_the_registry_what_the_pins_say() -> None:
     packages = {path: entry for path, entry in lock["packages"].items() if path}
 
     assert lock["packages"][""]["dependencies"] == vendor.read_package()["dependencies"]
+    assert lock["packages"][""]["devDependencies"] == vendor.read_package()["devDependencies"]
     # Registry tarballs checked by their hash: no git, file or URL source.
     assert all(entry.get("integrity", "").startswith("sha512-") for entry in packages.values())
     assert all(entry.get("resolved", "https://registry.npmjs.org/").startswith("https://registry.npmjs.org/")
                for entry in packages.values())
 
 
-def test_echarts_min_js_has_both_renderers_and_the_aria_component() -> None:
+def test_the_echarts_bundle_holds_what_the_charts_use_and_sets_one_global() -> None:
     text = ECHARTS.read_text(encoding="utf-8")
+    entry = (VENDOR / "echarts.entry.js").read_text(encoding="utf-8")
 
-    assert 'registerPainter("canvas",' in text
-    assert 'registerPainter("svg",' in text
+    # chart.js draws with the SVG renderer only; its chart types, the
+    # scrolling legend and the ARIA description are in.
+    assert 'registerPainter("svg",' in text and 'registerPainter("canvas",' not in text
     assert 'setAttribute("aria-label",' in text
+    assert {"series.line", "series.scatter", "series.treemap", "legend.scroll"} <= set(re.findall(r'"([a-z]+\.[a-z]+)"', text))
+    assert all(name in entry for name in ("BarChart", "LineChart", "PieChart", "ScatterChart", "TreemapChart"))
+    # What chart.js calls is what the entry exports, on the one global the bundle defines.
+    chart_js = (VENDOR.parent / "views" / "chart" / "assets" / "chart.js").read_text(encoding="utf-8")
+    assert set(re.findall(r"\becharts\.(\w+)", chart_js)) == {"init", "getInstanceByDom"}
+    assert "export const { init, getInstanceByDom, version } = echarts;" in entry
+    assert text.split("\n", 1)[1].startswith("var echarts=(()=>{")
 
 
 def test_the_vendor_folder_holds_no_node_modules() -> None:
