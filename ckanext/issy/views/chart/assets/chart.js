@@ -291,7 +291,10 @@
     option.tooltip.trigger = "item";
     if (spec.type === "treemap") {
       option.series = [{ type: "treemap", name: m.label, data: parts, roam: false, nodeClick: false,
-                         breadcrumb: { show: false }, width: "100%", height: "100%", label: label,
+                         breadcrumb: { show: false }, label: label,
+                         /* the whole box: a width of 100 % from the default
+                            left margin ran past the right edge */
+                         left: 0, top: 0, right: 0, bottom: 0,
                          itemStyle: { gapWidth: 2, borderColor: "#fff" } }];
     } else {
       /* On a phone the slices leave room for their labels, which wrap. */
@@ -361,6 +364,16 @@
     figure.setAttribute("data-state", "error");
   }
 
+  /* Each drawing costs a phone a long task: the chart is drawn again only
+     when its box has another size than the one it was drawn at (a reused
+     chart whose height changed, a turned phone), not each time asked. */
+  function fit(canvas) {
+    var chart = echarts.getInstanceByDom(canvas);
+    if (chart && (chart.getWidth() !== canvas.clientWidth || chart.getHeight() !== canvas.clientHeight)) {
+      chart.resize();
+    }
+  }
+
   function draw(figure, spec, result) {
     var formats = new Formats(spec);
     var data = model(result, spec, formats);
@@ -388,10 +401,10 @@
     canvas.style.height = spec.type === "bar_horizontal" ? Math.max(288, bars * 28 + 48) + "px" : "";
     var chart = echarts.getInstanceByDom(canvas) || echarts.init(canvas, null, { renderer: "svg" });
     chart.setOption(option, true);
-    chart.resize();
+    fit(canvas);
     if (!canvas.issyObserved && window.ResizeObserver) {
       canvas.issyObserved = true;
-      new ResizeObserver(function () { var c = echarts.getInstanceByDom(canvas); if (c) { c.resize(); } }).observe(canvas);
+      new ResizeObserver(function () { fit(canvas); }).observe(canvas);
     }
     figure.setAttribute("data-state", "drawn");
   }
