@@ -103,9 +103,10 @@ def site_values(server: WebServer) -> dict[str, str]:
 
     # CKAN's own reading: %(here)s and `use = config:` chains resolved.
     settings = CKANConfigLoader(str(server.ini)).get_config()
-    webassets = settings.get("ckan.webassets.path") or str(
-        Path(settings["ckan.storage_path"]) / "webassets"
-    )
+    # CKAN reads the storage path from CKAN_STORAGE_PATH first (make test
+    # gives each run its own), and compiles its bundles there.
+    storage = os.environ.get("CKAN_STORAGE_PATH") or settings["ckan.storage_path"]
+    webassets = settings.get("ckan.webassets.path") or str(Path(storage) / "webassets")
     public = settings.get("ckan.base_public_folder") or "public"
     return {
         "ISSY_LISTEN": f"{DEMO_HOST}:{server.port}",
