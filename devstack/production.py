@@ -100,13 +100,15 @@ def nginx_program() -> str:
 def site_values(server: WebServer) -> dict[str, str]:
     """The ``${ISSY_*}`` values of deploy/nginx/issy-ckan.conf for ``server``."""
     from ckan.cli import CKANConfigLoader
+    from ckan.config.environment import CONFIG_FROM_ENV_VARS
 
     # CKAN's own reading: %(here)s and `use = config:` chains resolved.
     settings = CKANConfigLoader(str(server.ini)).get_config()
-    # CKAN reads the storage path from CKAN_STORAGE_PATH first (make test
-    # gives each run its own), and compiles its bundles there.
-    storage = os.environ.get("CKAN_STORAGE_PATH") or settings["ckan.storage_path"]
-    webassets = settings.get("ckan.webassets.path") or str(Path(storage) / "webassets")
+    # Then the environment variables that override settings, as CKAN applies
+    # them (make test gives each run its own CKAN_STORAGE_PATH, where CKAN
+    # compiles its bundles).
+    settings.update({key: os.environ[name] for key, name in CONFIG_FROM_ENV_VARS.items() if os.environ.get(name)})
+    webassets = settings.get("ckan.webassets.path") or str(Path(settings["ckan.storage_path"]) / "webassets")
     public = settings.get("ckan.base_public_folder") or "public"
     return {
         "ISSY_LISTEN": f"{DEMO_HOST}:{server.port}",

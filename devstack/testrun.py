@@ -26,11 +26,6 @@ ENV_CKAN_TESTS = "ISSY_CKAN_TESTS"
 # The CKAN test job's own arguments when it follows the suite (the suite's
 # arguments select the project's tests).
 CKAN_TESTS_ARGS = ["-ra", "--strict-markers"]
-ENV_BY_SETTING = {
-    "sqlalchemy.url": "CKAN_SQLALCHEMY_URL",
-    "ckan.datastore.write_url": "CKAN_DATASTORE_WRITE_URL",
-    "ckan.datastore.read_url": "CKAN_DATASTORE_READ_URL",
-}
 
 
 def ckan_series() -> str:
@@ -38,14 +33,16 @@ def ckan_series() -> str:
 
 
 def test_environment(stack: services.Stack, series: str) -> dict[str, str]:
-    urls = ensure_site_databases(
+    from ckan.config.environment import CONFIG_FROM_ENV_VARS  # CKAN's names of the variables
+
+    settings = ensure_site_databases(
         stack.pg_admin_url, test_databases(series), secrets_store.load()
     )
-    env = {ENV_BY_SETTING[key]: value for key, value in urls.items()}
-    env["CKAN_REDIS_URL"] = siteconfig.redis_url(stack.redis_url, test_redis_db(series))
+    settings["ckan.redis.url"] = siteconfig.redis_url(stack.redis_url, test_redis_db(series))
     # Uploads and compiled assets of their own: runs of both CKAN versions go
     # at once in CI, and their core assets differ.
-    env["CKAN_STORAGE_PATH"] = str(DEV / f"test-storage-{run_name(series)}")
+    settings["ckan.storage_path"] = str(DEV / f"test-storage-{run_name(series)}")
+    env = {CONFIG_FROM_ENV_VARS[key]: value for key, value in settings.items()}
     # For the tests that start the demo's start-up against these same servers.
     env["ISSY_TEST_PG_ADMIN_URL"] = stack.pg_admin_url
     env["ISSY_TEST_REDIS_URL"] = stack.redis_url
