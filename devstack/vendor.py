@@ -7,16 +7,16 @@ to the vendor folder), and under ``issyBundles``, which files are built
 from an entry module of the vendor folder with esbuild (pinned under
 ``devDependencies``) into a minified script that sets one global
 (``{"echarts/echarts.min.js": {"package": "echarts", "entry":
-"echarts.entry.js", "global": "echarts"}}``): the parts of a library the portal uses, not the whole of
-it. Each bundle starts with a comment naming the library and its version
-(``/*! echarts 6.1.0 ... */``). The command works in a
-temporary directory, never in the package: it brings ``package-lock.json``
+"echarts.entry.js", "global": "echarts"}}``): the parts of a library the
+portal uses, not the whole of it. Each bundle starts with a comment naming
+the library and its version (``/*! echarts 6.1.0 ... */``). The command
+works in a temporary directory, never in the package: it brings ``package-lock.json``
 in line with the pins (``npm install --package-lock-only``, which changes
 nothing when they already agree), installs exactly what the lockfile says
 (``npm ci``), from the npm registry and without running any package script,
 then copies the listed files, builds the bundles and prints what changed. A
-file that a listed
-destination folder holds but the manifest no longer names is removed.
+file that a listed destination folder holds but the manifest no longer names
+is removed.
 
 To move a library to another version: edit its pin in
 ``ckanext/issy/vendor/package.json``, run ``make vendor``, commit the folder.
@@ -106,11 +106,16 @@ def _npm(args: list[str], cwd: Path) -> None:
         raise StackError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}".rstrip())
 
 
+def _installed_version(work: Path, name: str) -> str:
+    """The version npm installed of package ``name`` in ``work``."""
+    return json.loads((work / "node_modules" / name / "package.json").read_text(encoding="utf-8"))["version"]
+
+
 def _build(work: Path, destination: str, bundle: dict[str, str]) -> Path:
     """esbuild's minified script of the bundle's entry, built in ``work``
     (where node_modules is), opened by a comment naming what it holds."""
     library = bundle["package"]
-    version = json.loads((work / "node_modules" / library / "package.json").read_text(encoding="utf-8"))["version"]
+    version = _installed_version(work, library)
     entry = work / Path(bundle["entry"]).name
     shutil.copyfile(VENDOR_DIR / bundle["entry"], entry)
     output = work / "bundles" / destination
@@ -162,7 +167,7 @@ def update() -> list[str]:
             installed = work / "node_modules" / name
             if not (installed / "package.json").is_file():
                 raise StackError(f"{MANIFEST_KEY} in {PACKAGE_JSON} lists {name}, which npm did not install")
-            version = json.loads((installed / "package.json").read_text(encoding="utf-8"))["version"]
+            version = _installed_version(work, name)
             if name in pinned and version != pinned[name]:
                 raise StackError(f"npm installed {name} {version}, not the pinned {pinned[name]}")
             for source, destination in files.items():
