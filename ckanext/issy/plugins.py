@@ -15,6 +15,9 @@ from ckanext.issy.aggregate import endpoint as aggregate_endpoint
 from ckanext.issy.dcat import actions as dcat_actions
 from ckanext.issy.dcat import charset, licences, resources
 from ckanext.issy.dcat import helpers as dcat_helpers
+from ckanext.issy.geo import action as geo_action
+from ckanext.issy.geo import basemap, tiles
+from ckanext.issy.geo import endpoint as geo_endpoint
 from ckanext.issy.harvesters import queue_compat
 from ckanext.issy.search import ckan_hooks, spatial, suggestions, tracking_batch
 from ckanext.issy.logic import actions, auth, validators
@@ -48,8 +51,9 @@ class IssyTranslation:
 class IssyPlugin(IssyTranslation, p.SingletonPlugin):
     """Core plugin: translations, templates and helpers shared by all features,
     the harvesters' shared settings (``ckanext.issy.harvest.*``), the
-    aggregation API over the DataStore (``issy_aggregate``) and the ``ckan
-    issy`` command group."""
+    aggregation API over the DataStore (``issy_aggregate``), what every map
+    shares (``geo/``: map data, base map, tile relay) and the ``ckan issy``
+    command group."""
 
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurer)
@@ -74,16 +78,16 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
         csrf.install()
 
     def get_helpers(self) -> dict[str, Any]:
-        return helpers.get_helpers()
+        return {**helpers.get_helpers(), **basemap.get_helpers()}
 
     def get_actions(self) -> dict[str, Any]:
-        return {**actions.get_actions(), **aggregate_action.get_actions()}
+        return {**actions.get_actions(), **aggregate_action.get_actions(), **geo_action.get_actions()}
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return aggregate_action.get_auth_functions()
+        return {**aggregate_action.get_auth_functions(), **geo_action.get_auth_functions()}
 
     def get_blueprint(self) -> list[Any]:
-        return [aggregate_endpoint.blueprint]
+        return [aggregate_endpoint.blueprint, geo_endpoint.blueprint, tiles.blueprint]
 
     def get_commands(self) -> list[Any]:
         return cli.get_commands()

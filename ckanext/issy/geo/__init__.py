@@ -1,0 +1,11 @@
+"""What every map of the portal shares, served by the core ``issy`` plugin
+so that the map builder and the visualisations use the same pieces:
+
+- ``action.py`` and ``endpoint.py``: the bounded map data, points of a
+  DataStore table (``issy_points``, ``GET /api/issy/points``) and the
+  features of an uploaded GeoJSON file, joined to a table when asked
+  (``issy_geojson``, ``GET /api/issy/geojson``); see docs/api.md;
+- ``basemap.py`` and ``tiles.py``: the base map city IT declares (tile URL,
+  attribution, maximum zoom, the commune's outline) and the tile relay
+  (``/carte/fond/<z>/<x>/<y>``); see docs/theming.md.
+"""
