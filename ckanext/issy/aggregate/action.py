@@ -6,9 +6,12 @@ the DataStore's own auth function decides, so a private dataset's tables
 stay private."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from flask import has_request_context
 
 from ckanext.issy.aggregate import cache, sql
@@ -21,7 +24,7 @@ def _settings() -> dict[str, int]:
             for key in ("timeout", "max_rows", "max_limit")}
 
 
-def _resource_id(data_dict: dict[str, Any]) -> str:
+def resource_id_of(data_dict: dict[str, Any]) -> str:
     resource_id = data_dict.get("resource_id")
     if not isinstance(resource_id, str) or not resource_id.strip():
         raise tk.ValidationError({"resource_id": [_("Name the resource (resource_id).")]})
@@ -35,6 +38,21 @@ def _no_table() -> tk.ObjectNotFound:
 def _timeout() -> tk.ValidationError:
     return tk.ValidationError({"resource_id": [
         _("This request took too long to compute. Add a filter or group by fewer values.")]})
+
+
+@contextmanager
+def table(resource_id: str) -> Iterator[tuple[sa.engine.Connection, dict[str, Column], int | None]]:
+    """The resource's table in one read-only snapshot: the connection, the
+    usable columns and the table's version; ``tk.ValidationError`` when a
+    statement takes longer than ``ckanext.issy.aggregate.timeout``."""
+    try:
+        with sql.snapshot(_settings()["timeout"]) as connection:
+            columns = sql.columns(connection, resource_id)
+            if columns is None:
+                raise _no_table()
+            yield connection, columns, sql.version(connection, resource_id)
+    except sql.Timeout:
+        raise _timeout() from None
 
 
 def client(context: dict[str, Any]) -> str:
@@ -53,12 +71,12 @@ def client(context: dict[str, Any]) -> str:
     return f"ip:{tk.request.remote_addr or ''}"
 
 
-def _column_field(column: Column) -> dict[str, Any]:
+def column_field(column: Column) -> dict[str, Any]:
     return {"id": column.id, "type": column.kind, "label": column.label}
 
 
 def _fields(request: Request) -> list[dict[str, Any]]:
-    fields = [{**_column_field(g.column), "role": "group", "unit": g.unit} for g in request.groups]
+    fields = [{**column_field(g.column), "role": "group", "unit": g.unit} for g in request.groups]
     for measure in request.measures:
         kind = measure.column.kind if measure.column and measure.function in ("min", "max") else "number"
         label = measure.column.label if measure.column else _("Number of rows")
@@ -79,27 +97,20 @@ def issy_aggregate(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
     :param limit: top-N of the first group by the first measure
     :param others: whether the rest of the top-N comes back as one bucket (default true)
     """
-    resource_id = _resource_id(data_dict)
+    resource_id = resource_id_of(data_dict)
     tk.check_access("issy_aggregate", context, {"resource_id": resource_id})
     settings = _settings()
-    try:
-        with sql.snapshot(settings["timeout"]) as connection:
-            columns = sql.columns(connection, resource_id)
-            if columns is None:
-                raise _no_table()
-            request = parse({**data_dict, "resource_id": resource_id}, columns, settings["max_limit"])
-            version = sql.version(connection, resource_id)
-            cached = cache.get(request, version)
-            if cached is not None:
-                return {**cached, "cached": True}
-            cache.count(client(context))
+    with table(resource_id) as (connection, columns, version):
+        request = parse({**data_dict, "resource_id": resource_id}, columns, settings["max_limit"])
+
+        def compute() -> dict[str, Any]:
             rows, others, truncated = sql.run(connection, request, settings["max_rows"])
-    except sql.Timeout:
-        raise _timeout() from None
-    result = {"resource_id": resource_id, "version": version, "fields": _fields(request),
-              "rows": rows, "others": others, "truncated": truncated}
-    cache.put(request, version, result)
-    return {**result, "cached": False}
+            return {"resource_id": resource_id, "version": version, "fields": _fields(request),
+                    "rows": rows, "others": others, "truncated": truncated}
+
+        entry = cache.key("aggregate", resource_id, version, request.cache_key())
+        result, cached = cache.remember(entry, client(context), compute)
+    return {**result, "cached": cached}
 
 
 @tk.side_effect_free
@@ -109,13 +120,13 @@ def issy_aggregate_columns(context: dict[str, Any], data_dict: dict[str, Any]) -
 
     :param resource_id: the resource
     """
-    resource_id = _resource_id(data_dict)
+    resource_id = resource_id_of(data_dict)
     tk.check_access("issy_aggregate_columns", context, {"resource_id": resource_id})
     with sql.snapshot(_settings()["timeout"]) as connection:
         columns = sql.columns(connection, resource_id)
     if columns is None:
         raise _no_table()
-    return {"resource_id": resource_id, "columns": [_column_field(c) for c in columns.values()]}
+    return {"resource_id": resource_id, "columns": [column_field(c) for c in columns.values()]}
 
 
 @tk.auth_allow_anonymous_access

@@ -1,16 +1,18 @@
 """``GET /api/issy/aggregate``: the action ``issy_aggregate`` at an address
 a chart can fetch and a permalink can hold (the structured parameters are
 JSON). Every failure is a JSON answer with a 4xx status and a sentence in
-the page's language; nothing a visitor sends gives a 500."""
+the page's language; nothing a visitor sends gives a 500. ``answer`` serves
+the map data's addresses (``geo/endpoint.py``) the same way."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, jsonify
 
 from ckanext.issy.aggregate.cache import RateLimited
-from ckanext.issy.aggregate.request import decode
+from ckanext.issy.aggregate.request import STRUCTURED, decode
 from ckanext.issy.language import _
 
 blueprint = Blueprint("issy_aggregate", __name__)
@@ -27,9 +29,11 @@ def _context() -> dict[str, Any]:
     return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
-def aggregate() -> Any:
+def answer(action: str, structured: Sequence[str]) -> Any:
+    """The action's result for this GET request's parameters (``structured``
+    ones JSON), or its refusal as a JSON error."""
     try:
-        result = tk.get_action("issy_aggregate")(_context(), decode(tk.request.args.to_dict()))
+        result = tk.get_action(action)(_context(), decode(tk.request.args.to_dict(), structured))
     except tk.ValidationError as error:
         field, messages = next(iter(error.error_dict.items()), ("", [""]))
         return _error(400, messages[0] if isinstance(messages, list) else str(messages), field)
@@ -38,12 +42,17 @@ def aggregate() -> Any:
     except tk.ObjectNotFound as error:
         return _error(404, str(error.message or "") or _("This resource does not exist."))
     except RateLimited as error:
-        response, status = _error(429, _("Too many charts computed from this address; try again in a minute."))
+        response, status = _error(429, _("Too many charts or maps computed from this address; "
+                                         "try again in a minute."))
         response.headers["Retry-After"] = str(error.retry_after)
         return response, status
     # CKAN's own Cache-Control applies: "private" for signed-in users, the
-    # only ones who may read a private dataset's tables.
+    # only ones who may read a private dataset's data.
     return jsonify({"success": True, "result": result})
+
+
+def aggregate() -> Any:
+    return answer("issy_aggregate", STRUCTURED)
 
 
 blueprint.add_url_rule("/api/issy/aggregate", view_func=aggregate, methods=["GET"])

@@ -84,10 +84,15 @@ class Request:
         return json.dumps({
             "g": [[g.column.id, g.unit] for g in self.groups],
             "m": [[m.function, m.id] for m in self.measures],
-            "f": [[f.column.id, f.op, _plain(f.value)] for f in self.filters],
+            "f": filters_key(self.filters),
             "s": [self.sort.by, self.sort.index, self.sort.order],
             "l": self.limit, "o": self.others,
         }, sort_keys=True, separators=(",", ":"))
+
+
+def filters_key(filters: Sequence[Filter]) -> list[Any]:
+    """The filters' part of a request's canonical text."""
+    return [[f.column.id, f.op, _plain(f.value)] for f in filters]
 
 
 def _plain(value: Any) -> Any:
@@ -98,20 +103,20 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _invalid(field: str, message: str) -> tk.ValidationError:
+def invalid(field: str, message: str) -> tk.ValidationError:
     return tk.ValidationError({field: [message]})
 
 
-def decode(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The GET endpoint's query parameters as the action's ``data_dict``:
-    the structured ones are JSON."""
+def decode(params: Mapping[str, Any], structured: Sequence[str]) -> dict[str, Any]:
+    """A GET endpoint's query parameters as its action's ``data_dict``: the
+    ``structured`` ones are JSON."""
     data: dict[str, Any] = {}
     for key, value in params.items():
-        if key in STRUCTURED:
+        if key in structured:
             try:
                 data[key] = json.loads(value)
             except ValueError:
-                raise _invalid(key, _("This parameter must be JSON.")) from None
+                raise invalid(key, _("This parameter must be JSON.")) from None
         else:
             data[key] = value
     return data
@@ -119,85 +124,90 @@ def decode(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def parse(data: Mapping[str, Any], columns: Mapping[str, Column], max_limit: int) -> Request:
     """The checked request, or ``tk.ValidationError``."""
-    groups = tuple(_group(item, columns) for item in _items(data, "group_by", MAX_GROUPS))
-    measures = tuple(_measure(item, columns) for item in _items(data, "measures", MAX_MEASURES))
+    groups = tuple(_group(item, columns) for item in items(data, "group_by", MAX_GROUPS))
+    measures = tuple(_measure(item, columns) for item in items(data, "measures", MAX_MEASURES))
     if not measures:
-        raise _invalid("measures", _("Ask for at least one measure."))
-    filters = tuple(_filter(item, columns) for item in _items(data, "filters", MAX_FILTERS))
-    limit = _limit(data.get("limit"), max_limit)
-    if limit is not None and not groups:
-        raise _invalid("limit", _("A top-N needs a group."))
-    others = _boolean(data.get("others"), "others", default=limit is not None)
-    return Request(str(data.get("resource_id") or ""), groups, measures, filters,
-                   _sort(data.get("sort"), len(groups), len(measures)), limit, others)
+        raise invalid("measures", _("Ask for at least one measure."))
+    conditions = filters(data, columns)
+    top = limit(data.get("limit"), max_limit, _("The top-N must be a whole number from 1 to {most}."))
+    if top is not None and not groups:
+        raise invalid("limit", _("A top-N needs a group."))
+    others = _boolean(data.get("others"), "others", default=top is not None)
+    return Request(str(data.get("resource_id") or ""), groups, measures, conditions,
+                   _sort(data.get("sort"), len(groups), len(measures)), top, others)
 
 
-def _items(data: Mapping[str, Any], field: str, most: int) -> list[Any]:
-    items = data.get(field) or []
-    if isinstance(items, (str, dict)):
-        items = [items]
-    if not isinstance(items, list):
-        raise _invalid(field, _("This parameter must be a list."))
-    if len(items) > most:
-        raise _invalid(field, _("At most {number} items are allowed here.").format(number=most))
-    return items
+def filters(data: Mapping[str, Any], columns: Mapping[str, Column]) -> tuple[Filter, ...]:
+    """The request's ``filters``, checked: every one must hold."""
+    return tuple(_filter(item, columns) for item in items(data, "filters", MAX_FILTERS))
 
 
-def _object(item: Any, field: str) -> Mapping[str, Any]:
+def items(data: Mapping[str, Any], field: str, most: int) -> list[Any]:
+    found = data.get(field) or []
+    if isinstance(found, (str, dict)):
+        found = [found]
+    if not isinstance(found, list):
+        raise invalid(field, _("This parameter must be a list."))
+    if len(found) > most:
+        raise invalid(field, _("At most {number} items are allowed here.").format(number=most))
+    return found
+
+
+def as_object(item: Any, field: str) -> Mapping[str, Any]:
     if not isinstance(item, Mapping):
-        raise _invalid(field, _("Each item must be an object."))
+        raise invalid(field, _("Each item must be an object."))
     return item
 
 
-def _column(name: Any, columns: Mapping[str, Column], field: str) -> Column:
+def table_column(name: Any, columns: Mapping[str, Column], field: str) -> Column:
     if not isinstance(name, str) or name not in columns:
-        raise _invalid(field, _("The table has no column “{column}”.").format(column=str(name)[:100]))
+        raise invalid(field, _("The table has no column “{column}”.").format(column=str(name)[:100]))
     return columns[name]
 
 
 def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
     if value not in allowed:
-        raise _invalid(field, _("“{value}” is not allowed here; use one of: {allowed}.").format(
+        raise invalid(field, _("“{value}” is not allowed here; use one of: {allowed}.").format(
             value=str(value)[:100], allowed=", ".join(allowed)))
     return value
 
 
 def _group(item: Any, columns: Mapping[str, Column]) -> Group:
-    item = {"column": item} if isinstance(item, str) else _object(item, "group_by")
-    column = _column(item.get("column"), columns, "group_by")
+    item = {"column": item} if isinstance(item, str) else as_object(item, "group_by")
+    column = table_column(item.get("column"), columns, "group_by")
     unit = item.get("unit") or None
     if unit is not None:
         _choice(unit, UNITS, "group_by")
         if column.kind != "date":
-            raise _invalid("group_by", _("Only a date column can be grouped by day, month or year."))
+            raise invalid("group_by", _("Only a date column can be grouped by day, month or year."))
     return Group(column, unit)
 
 
 def _measure(item: Any, columns: Mapping[str, Column]) -> Measure:
-    item = _object(item, "measures")
+    item = as_object(item, "measures")
     function = _choice(item.get("function"), FUNCTIONS, "measures")
     if function == "count" and not item.get("column"):
         return Measure(function, None)
-    column = _column(item.get("column"), columns, "measures")
+    column = table_column(item.get("column"), columns, "measures")
     if column.kind not in _FUNCTION_KINDS[function]:
-        raise _invalid("measures", _("The column “{column}” cannot be used with {function}.").format(
+        raise invalid("measures", _("The column “{column}” cannot be used with {function}.").format(
             column=column.id, function=function))
     return Measure(function, column)
 
 
 def _filter(item: Any, columns: Mapping[str, Column]) -> Filter:
-    item = _object(item, "filters")
-    column = _column(item.get("column"), columns, "filters")
+    item = as_object(item, "filters")
+    column = table_column(item.get("column"), columns, "filters")
     op = _choice(item.get("op"), OPERATORS, "filters")
     value = item.get("value")
     if op in ("in", "between"):
         if not isinstance(value, list) or not value or len(value) > MAX_VALUES or (
                 op == "between" and len(value) != 2):
-            raise _invalid("filters", _("This operator needs a list of values.") if op == "in"
+            raise invalid("filters", _("This operator needs a list of values.") if op == "in"
                            else _("A range needs two values, low and high."))
         return Filter(column, op, tuple(typed(v, column) for v in value))
     if op in ("gt", "gte", "lt", "lte") and column.kind in ("text", "bool"):
-        raise _invalid("filters", _("Only numbers and dates can be compared."))
+        raise invalid("filters", _("Only numbers and dates can be compared."))
     return Filter(column, op, typed(value, column))
 
 
@@ -214,7 +224,7 @@ def typed(value: Any, column: Column) -> Any:
             return _boolean(value, "filters", default=None)
         return str(value)
     except (ValueError, InvalidOperation, tk.ValidationError):
-        raise _invalid("filters", _("“{value}” is not a valid value for the column “{column}”.").format(
+        raise invalid("filters", _("“{value}” is not a valid value for the column “{column}”.").format(
             value=str(value)[:100], column=column.id)) from None
 
 
@@ -244,7 +254,7 @@ def _date(value: Any, temporal: str) -> datetime.date:
 def _boolean(value: Any, field: str, default: bool | None) -> bool | None:
     if value is None or value == "":
         if default is None:
-            raise _invalid(field, _("Say true or false."))
+            raise invalid(field, _("Say true or false."))
         return default
     if isinstance(value, bool):
         return value
@@ -253,28 +263,30 @@ def _boolean(value: Any, field: str, default: bool | None) -> bool | None:
         return True
     if text in ("false", "0", "no", "non", "faux"):
         return False
-    raise _invalid(field, _("Say true or false."))
+    raise invalid(field, _("Say true or false."))
 
 
-def _limit(value: Any, most: int) -> int | None:
+def limit(value: Any, most: int, message: str) -> int | None:
+    """The ``limit`` parameter, a whole number from 1 to ``most``, or None;
+    ``message`` (with ``{most}``) says what it counts."""
     if value in (None, ""):
         return None
     try:
-        limit = int(str(value))
+        number = int(str(value))
     except ValueError:
-        limit = 0
-    if not 1 <= limit <= most:
-        raise _invalid("limit", _("The top-N must be a whole number from 1 to {most}.").format(most=most))
-    return limit
+        number = 0
+    if not 1 <= number <= most:
+        raise invalid("limit", message.format(most=most))
+    return number
 
 
 def _sort(value: Any, groups: int, measures: int) -> Sort:
     if value in (None, ""):
         return Sort("group" if groups else "measure", 0, "asc")
-    value = _object(value, "sort")
+    value = as_object(value, "sort")
     by = _choice(value.get("by", "group"), ("group", "measure"), "sort")
     index = value.get("index", 0)
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < (
             groups if by == "group" else measures):
-        raise _invalid("sort", _("The sort names a group or a measure that is not asked for."))
+        raise invalid("sort", _("The sort names a group or a measure that is not asked for."))
     return Sort(by, index, _choice(value.get("order", "asc"), ORDERS, "sort"))

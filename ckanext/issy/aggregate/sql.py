@@ -1,5 +1,6 @@
-"""The aggregation's SQL: the ONLY module of ``aggregate/`` that reads the
-DataStore database directly (the DataStore's read engine,
+"""The SQL of the aggregations and of the map's points (``geo/``): the ONLY
+module of ``aggregate/`` and ``geo/`` that reads the DataStore database
+directly (the DataStore's read engine,
 ``ckanext.datastore.backend.postgres.get_read_engine``), listed with the
 other places that reach into internals in docs/architecture.md.
 
@@ -16,7 +17,7 @@ import datetime
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ import sqlalchemy as sa
 from ckanext.datastore.backend.postgres import get_read_engine, identifier
 
 from ckanext.issy.aggregate.request import Column, Filter, Group, Measure, Request
+from ckanext.issy.geo.points import Points
 from ckanext.issy.harvesters.core.datastore import DataStoreError, table_version
 
 _FUNCTIONS = {"sum": "sum", "count": "count", "mean": "avg", "min": "min", "max": "max"}
@@ -42,6 +44,11 @@ _TEMPORAL = {"date": "date", "timestamp without time zone": "timestamp",
              "timestamp with time zone": "timestamptz"}
 # A time zone's name as PostgreSQL and the IANA database write it, safe as a literal.
 _ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*")
+# A coordinate written as text: a decimal number, with a point or a French
+# comma, of at most 3 digits before it (a cast of anything else could fail).
+_DECIMAL = r"^\s*[+-]?[0-9]{1,3}([.,][0-9]+)?\s*$"
+# "latitude, longitude" as Opendatasoft exports a geo_point_2d.
+_PAIR = r"^\s*[+-]?[0-9]{1,3}(\.[0-9]+)?\s*,\s*[+-]?[0-9]{1,3}(\.[0-9]+)?\s*$"
 # The DataStore's own columns, never shown.
 _INTERNAL = ("_id", "_full_text")
 
@@ -157,8 +164,8 @@ def _condition(item: Filter, params: Params) -> str:
     return f"{name} {_COMPARISONS[item.op]} {params(item.value)}"
 
 
-def _where(request: Request, params: Params) -> str:
-    conditions = [_condition(item, params) for item in request.filters]
+def _where(filters: Sequence[Filter], params: Params) -> str:
+    conditions = [_condition(item, params) for item in filters]
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
@@ -206,7 +213,7 @@ def _ranked(request: Request, groups: list[str], params: Params, max_rows: int) 
     keys = [f"k{i}" for i in range(len(groups))]
     partials, combined = _partials(request)
     cells = (f"SELECT {', '.join(f'{g} AS {k}' for g, k in zip(groups, keys))}, {', '.join(partials)}"
-             f" FROM {identifier(request.resource_id)}{_where(request, params)}"
+             f" FROM {identifier(request.resource_id)}{_where(request.filters, params)}"
              f" GROUP BY {', '.join(str(i + 1) for i in range(len(groups)))}")
     order = _order(request, offset=1)
     room = f" LIMIT {params(max_rows + 1)}"  # max_rows + 1 of each kind, to tell a cut
@@ -235,7 +242,8 @@ def run(connection: sa.engine.Connection, request: Request, max_rows: int) -> tu
     groups = [_group(g) for g in request.groups]
     params = Params()
     if request.limit is None:
-        sql = _select(request, groups, _where(request, params)) + _order(request) + f" LIMIT {params(max_rows + 1)}"
+        where = _where(request.filters, params)
+        sql = _select(request, groups, where) + _order(request) + f" LIMIT {params(max_rows + 1)}"
         rows = [list(map(_json, row)) for row in connection.exec_driver_sql(sql, params)]
         return rows[:max_rows], [], len(rows) > max_rows
     found = connection.exec_driver_sql(_ranked(request, groups, params, max_rows), params).fetchall()
@@ -256,3 +264,48 @@ def _json(value: Any) -> Any:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     return value
+
+
+def _coordinates(request: Points, params: Params) -> tuple[str, str]:
+    """The latitude and the longitude as numbers, NULL where a text is not
+    one: every cast is guarded by its pattern, so that no row fails it."""
+    if request.geo is not None:
+        name, pair = _name(request.geo), params(_PAIR)
+        lat, lon = (f"CASE WHEN {name} ~ {pair} THEN split_part({name}, ',', {part})::numeric END"
+                    for part in (1, 2))
+        return lat, lon
+    assert request.lat is not None and request.lon is not None
+    return _coordinate(request.lat, params), _coordinate(request.lon, params)
+
+
+def _coordinate(column: Column, params: Params) -> str:
+    name = _name(column)
+    if column.kind == "number":
+        return name
+    return f"CASE WHEN {name} ~ {params(_DECIMAL)} THEN replace({name}, ',', '.')::numeric END"
+
+
+def points(connection: sa.engine.Connection, request: Points) -> dict[str, Any]:
+    """The first ``limit`` points in the table's order (``_id``) with valid
+    coordinates (lon, lat, then the fields), whether there were more, and
+    over every row the filters keep: the points, the rows without valid
+    coordinates, the bounds [[south, west], [north, east]] of the points."""
+    params = Params()
+    lat, lon = _coordinates(request, params)
+    fields = "".join(f", {_name(column)} AS f{i}" for i, column in enumerate(request.fields))
+    located = (f"(SELECT _id, {lat} AS lat, {lon} AS lon{fields} FROM {identifier(request.resource_id)}"
+               f"{_where(request.filters, params)}) AS located")
+    # NaN is larger than any number in PostgreSQL: out of range too.
+    valid = "COALESCE(abs(lat) <= 90 AND abs(lon) <= 180, false)"
+    extremes = ", ".join(f"round(({f}({c}) FILTER (WHERE valid))::numeric, 6)"
+                         for f, c in (("min", "lat"), ("min", "lon"), ("max", "lat"), ("max", "lon")))
+    total, skipped, south, west, north, east = connection.exec_driver_sql(
+        f"SELECT count(*) FILTER (WHERE valid), count(*) FILTER (WHERE NOT valid), {extremes}"
+        f" FROM (SELECT lat, lon, {valid} AS valid FROM {located}) AS checked", params).one()
+    rows = connection.exec_driver_sql(
+        f"SELECT round(lon::numeric, 6), round(lat::numeric, 6)"
+        + "".join(f", f{i}" for i in range(len(request.fields)))
+        + f" FROM {located} WHERE {valid} ORDER BY _id LIMIT {params(request.limit + 1)}", params).fetchall()
+    return {"points": [list(map(_json, row)) for row in rows[:request.limit]], "total": total,
+            "skipped": skipped, "truncated": len(rows) > request.limit,
+            "bounds": [[_json(south), _json(west)], [_json(north), _json(east)]] if total else None}
