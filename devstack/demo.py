@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from devstack import ckan_cli, parking_simulator, preflight, secrets_store, services, siteconfig
+from devstack import ckan_cli, parking_simulator, preflight, sample_data, secrets_store, services, siteconfig
 from devstack.database import ensure_site_databases
 from devstack.errors import StackError
 from devstack.settings import (
@@ -49,6 +49,9 @@ def _settings(urls: dict[str, str], redis_base: str, port: int) -> dict[str, str
         "ckanext.dcat.base_uri": f"http://{DEMO_HOST}:{port}",
         "ckanext.dcat.datasets_per_page": "100",
         "ckanext.dcat.enable_content_negotiation": "false",
+        # Maps draw the commune's outline (a sample dataset) and no base map:
+        # ckanext.issy.map.tile_url stays unset, the demo reaches no outside host.
+        "ckanext.issy.map.boundary": sample_data.BOUNDARY["name"],
         "debug": "false",
     }
 

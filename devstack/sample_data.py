@@ -6,17 +6,23 @@ results come from harvest sources over the sample files of devstack/samples/
 (served on 127.0.0.2 by ``python -m devstack sample-feeds``), the real-time
 parking from the parking simulator (127.0.0.3, ``python -m devstack
 parking-simulator``), with a first
-job created here and started by the demo's periodic ``ckan harvester run``. Run once by
+job created here and started by the demo's periodic ``ckan harvester run``. The
+commune's outline, drawn under every map (``ckanext.issy.map.boundary``), is a
+dataset with the boundary ``issy_dcat`` ships as its uploaded GeoJSON. Run once by
 the demo's initialisation; creating what already exists is skipped.
 """
 from __future__ import annotations
 
 import functools
+import io
 import json
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+from werkzeug.datastructures import FileStorage
+
+from ckanext.issy.dcat import DATA_DIR
 from devstack import parking_simulator
 from devstack.loopback import LoopbackHTTPServer
 from devstack.settings import SAMPLE_FEEDS, SAMPLE_FEEDS_HOST, SAMPLE_FEEDS_PORT
@@ -38,6 +44,22 @@ GROUPS = [
 ]
 DATASETS: list[dict[str, Any]] = [
 ]
+# The commune's outline (the demo's ckanext.issy.map.boundary): the boundary
+# issy_dcat ships, IGN GEOFLA 2016 simplified to 32 points, good enough to
+# frame a map; IGN's ADMIN EXPRESS is the reference.
+BOUNDARY_SOURCE = DATA_DIR / "issy-les-moulineaux.geojson"
+BOUNDARY = {
+    "name": "limites-communales-issy",
+    "title": "Limites de la commune d'Issy-les-Moulineaux",
+    "notes": "Contour de la commune, tracé sous les données de chaque carte du portail. "
+             "C'est une approximation pour la démonstration : le contour IGN GEOFLA 2.2 (2016, "
+             "Licence Ouverte) simplifié à 32 points. Le contour de référence est celui "
+             "d'ADMIN EXPRESS, publié par l'IGN.",
+    "tags": ["limites administratives", "commune"],
+    "groups": [],
+    "coverage": {"frequency": "NEVER", "spatial_coverage": "commune"},
+}
+BOUNDARY_FILE = "limites-issy-les-moulineaux.geojson"
 
 
 FEEDS_URL = f"http://{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}"
@@ -164,7 +186,26 @@ def load(admin: str) -> None:
         # A DataStore-backed resource: its download is the DataStore's CSV dump.
         resource = {"package_id": dataset["id"], "name": "Données (exemple)", "format": "CSV"}
         action("datastore_create")(context(), {"resource": resource, "force": True, **spec["table"]})
+    publish_boundary(action, context)
     _sources(action, context)
+
+
+def boundary_geojson() -> bytes:
+    """The outline as a FeatureCollection whose properties say what it is."""
+    feature = json.loads(BOUNDARY_SOURCE.read_text(encoding="utf-8"))
+    feature["properties"] = {**feature["properties"], "source": "approximation pour la démonstration : "
+                             + feature["properties"]["source"], "reference": "IGN ADMIN EXPRESS"}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}, ensure_ascii=False).encode()
+
+
+def publish_boundary(action: Any, context: Any) -> None:
+    """The outline dataset, in the sample organisation."""
+    if _exists(action, "package_show", BOUNDARY["name"]):
+        return
+    dataset = action("package_create")(context(), _dataset(BOUNDARY))
+    upload = FileStorage(io.BytesIO(boundary_geojson()), BOUNDARY_FILE, content_type="application/geo+json")
+    action("resource_create")(context(), {"package_id": dataset["id"], "name": "Contour de la commune (exemple)",
+                                          "format": "GeoJSON", "url": BOUNDARY_FILE, "upload": upload})
 
 
 # Created by earlier demos; the harvest sources publish them now.
