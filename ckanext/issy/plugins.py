@@ -27,6 +27,8 @@ from ckanext.issy.theme import settings as theme_settings
 from ckanext.issy.theme import views as theme_views
 from ckanext.issy.views.chart import blueprint as chart_blueprint
 from ckanext.issy.views.chart import view as chart_view
+from ckanext.issy.views.map import blueprint as map_blueprint
+from ckanext.issy.views.map import view as map_view
 
 
 
@@ -202,6 +204,8 @@ class IssyChartPlugin(IssyTranslation, p.SingletonPlugin):
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "views/chart/templates")
+        # The snippets both builders share (CKAN adds a directory once).
+        tk.add_template_directory(config, "views/templates")
         tk.add_resource("views/chart/assets", "issy_chart")
 
     def info(self) -> dict[str, Any]:
@@ -221,3 +225,38 @@ class IssyChartPlugin(IssyTranslation, p.SingletonPlugin):
 
     def get_blueprint(self) -> list[Any]:
         return chart_blueprint.get_blueprints()
+
+
+class IssyMapPlugin(IssyTranslation, p.SingletonPlugin):
+    """The ``issy_map`` resource view of DataStore tables with coordinates
+    and of uploaded GeoJSON files, and the map builder's embed page and
+    save form; the Créer page offers maps once this plugin is loaded. The
+    map data and the base map are the core plugin's (``geo/``)."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer)
+    p.implements(p.IResourceView, inherit=True)
+    p.implements(p.IBlueprint)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "views/map/templates")
+        tk.add_template_directory(config, "views/templates")
+        tk.add_resource("views/map/assets", "issy_map")
+
+    def info(self) -> dict[str, Any]:
+        return map_view.info()
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return map_view.can_view(data_dict)
+
+    def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return map_view.template_variables(data_dict)
+
+    def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "issy_map/view.html"
+
+    def form_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "issy_map/form.html"
+
+    def get_blueprint(self) -> list[Any]:
+        return map_blueprint.get_blueprints()

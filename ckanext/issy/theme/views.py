@@ -14,8 +14,9 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.issy import csrf
 from ckanext.issy.theme import catalogue, settings
-from ckanext.issy.views.chart import config as chart_config
+from ckanext.issy.views import builder
 from ckanext.issy.views.chart import pages as chart_pages
+from ckanext.issy.views.map import pages as map_pages
 
 issy_theme = Blueprint("issy_theme", __name__)
 
@@ -49,26 +50,42 @@ def visualisations() -> str:
     return tk.render("issy/visualisations.html", extra_vars=extra)
 
 
+# The builders of the Créer page, by the ``kind`` of its query string
+# (the first one when it names none): each there once its plugin is loaded.
+BUILDERS = {"chart": chart_pages, "map": map_pages}
+
+
+def _kind_links(kinds: list[str], resource: dict[str, Any] | None, query: str) -> list[dict[str, Any]]:
+    """The choice between the builders: the same resource when the other
+    builder can use it, else the same search."""
+    links = []
+    for kind in kinds:
+        keep = {"resource_id": resource["id"]} if resource and BUILDERS[kind].usable(resource) else (
+            {"q": query} if query else {})
+        links.append({"kind": kind, "url": tk.h.url_for(
+            "issy_theme.create", **({"kind": kind} if kind != kinds[0] else {}), **keep)})
+    return links
+
+
 def create() -> str:
-    """Créer: search a dataset, pick one of its DataStore tables, build a
-    chart. The configuration lives in the query string (the permalink);
-    without the ``issy_chart`` plugin the page only says what is coming."""
-    if not p.plugin_loaded(chart_pages.VIEW_TYPE):
+    """Créer: search a dataset, pick one of its resources, build a chart or
+    a map. The configuration lives in the query string (the permalink);
+    without the builders' plugins the page only says what is coming."""
+    kinds = [kind for kind, pages in BUILDERS.items() if p.plugin_loaded(pages.VIEW_TYPE)]
+    if not kinds:
         return tk.render("issy/create.html", extra_vars={"builder": False})
+    asked = tk.request.args.get("kind", "")
+    kind = asked if asked in kinds else kinds[0]
+    pages = BUILDERS[kind]
     resource_id = tk.request.args.get("resource_id", "").strip()
-    if not resource_id:
-        query = tk.request.args.get("q", "").strip()[:200]
-        datasets, problem = chart_pages.chartable_datasets(query)
-        return tk.render("issy/create.html", extra_vars={
-            "builder": True, "q": query, "datasets": datasets, "search_error": problem})
-    resource, package, table = chart_pages.resource_or_abort(resource_id)
-    chart = chart_pages.chart(tk.request.args, resource_id, table, first_chart=True)
-    query = chart_config.to_query(chart.config, resource_id)
-    return tk.render("issy/create.html", extra_vars={
-        "builder": True, "resource": resource, "package": package, "chart": chart,
-        "chart_columns": table, "chart_measures": chart_pages.measure_options(table),
-        "query": query, "links": chart_pages.links(query, chart.title),
-        "can_save": chart_pages.can_save(package)})
+    extra: dict[str, Any] = {"builder": True, "kind": kind}
+    if resource_id:
+        extra.update(pages.builder_page(tk.request.args))
+    else:
+        extra["q"] = tk.request.args.get("q", "").strip()[:200]
+        extra["datasets"], extra["search_error"] = builder.datasets(extra["q"], pages.usable)
+    extra["kinds"] = _kind_links(kinds, extra.get("resource"), extra.get("q", "")) if len(kinds) > 1 else []
+    return tk.render("issy/create.html", extra_vars=extra)
 
 
 def _reordered(ids: list[str], view_id: str, move: str) -> list[str]:

@@ -14,70 +14,43 @@ row, as the form's filter rows send them; lists and ranges separated by
 Reading never fails: what is wrong is left out and reported in plain words,
 keyed by the field at fault, so that a junk query string gives a page with
 messages, never an error page. Nothing here touches the database: the
-columns of the table come in as a ``{column id: kind}`` mapping.
-``request.py`` turns a configuration into an aggregation request.
+columns of the table come in as a ``{column id: kind}`` mapping. The
+readers, filters and measures are shared with the map
+(``views/configuration.py``); ``request.py`` turns a configuration into an
+aggregation request.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from itertools import zip_longest
-from typing import Any, Iterable, Mapping
-from urllib.parse import urlencode
+from typing import Any, Mapping
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.issy.views import configuration as shared
+from ckanext.issy.views.configuration import Errors, Filter, Measure
+from ckanext.issy.views.configuration import MAX_FILTERS  # noqa: F401  (named here too, as before)
 
 CHART_TYPES = ("bar", "bar_horizontal", "bar_stacked", "line", "area", "pie", "donut",
                "treemap", "scatter")
 # The parts of one whole: one measure, no second grouping.
 WHOLE_TYPES = ("pie", "donut", "treemap")
 SERIES_TYPES = ("bar", "bar_horizontal", "bar_stacked", "line", "area")
-FUNCTIONS = ("sum", "count", "mean", "min", "max")
 UNITS = ("day", "month", "year")
-OPERATORS = ("eq", "ne", "in", "gt", "gte", "lt", "lte", "between")
 SORTS = ("group_asc", "group_desc", "measure_asc", "measure_desc")
-MAX_MEASURES, MAX_FILTERS, MAX_VALUES, MAX_LIMIT = 5, 10, 100, 100
-MAX_TITLE, MAX_UNIT, MAX_VALUE, MAX_COLUMN = 200, 20, 500, 63
-SEPARATOR = ";"
+MAX_MEASURES, MAX_LIMIT = 5, 100
+MAX_TITLE, MAX_UNIT = 200, 20
 KEYS = ("type", "x", "x_unit", "y", "series", "series_unit", "filter_column", "filter_op",
         "filter_value", "sort", "limit", "others", "title", "unit")
 LIST_KEYS = ("y", "filter_column", "filter_op", "filter_value")
-# Functions by the kind of column they accept (count accepts any).
-_FUNCTION_KINDS = {"sum": ("number",), "mean": ("number",), "min": ("number", "date"),
-                   "max": ("number", "date")}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NOT_AN_AMOUNT = re.compile(r"ann[ée]e|exer|year|\bans?\b|code|\bid\b|_id\b|num[ée]ro|siren|siret|insee",
                             re.IGNORECASE)
-_TRUE, _FALSE = ("1", "true", "on", "yes", "oui"), ("0", "false", "off", "no", "non")
-
-Errors = dict[str, str]
 
 
 @dataclass(frozen=True)
 class Group:
     column: str
     unit: str = ""  # "", or one of UNITS for a date column
-
-
-@dataclass(frozen=True)
-class Measure:
-    function: str
-    column: str = ""  # "" only for a count of rows
-
-    @property
-    def key(self) -> str:
-        """How ``y`` spells it."""
-        return f"{self.function}:{self.column}" if self.column else self.function
-
-
-@dataclass(frozen=True)
-class Filter:
-    column: str
-    op: str
-    value: str  # as typed; "in" and "between" separate their values by ";"
-
-    def values(self) -> list[str]:
-        return [part.strip() for part in self.value.split(SEPARATOR) if part.strip()]
 
 
 @dataclass(frozen=True)
@@ -101,110 +74,26 @@ class ChartConfig:
 
 # Reading --------------------------------------------------------------------
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return value if isinstance(value, str) else str(value)
-
-
-def _values(source: Any, key: str) -> list[str]:
-    """Every value of ``key`` in a MultiDict (query string, form) or a dict
-    (a saved view: strings, lists, and what CKAN's validators made of them)."""
-    if hasattr(source, "getlist"):
-        raw = source.getlist(key)
-    else:
-        value = source.get(key)
-        raw = value if isinstance(value, (list, tuple)) else ([] if value is None else [value])
-    return [_text(value) for value in raw]
-
-
-def _value(source: Any, key: str) -> str:
-    values = _values(source, key)
-    return values[0].strip() if values else ""
-
-
 def has_configuration(source: Any) -> bool:
     """Whether ``source`` says anything about a chart (else: the defaults)."""
-    return any(value.strip() for key in KEYS for value in _values(source, key))
-
-
-def _column_name(name: str) -> bool:
-    return 0 < len(name) <= MAX_COLUMN and not _CONTROL.search(name)
-
-
-def _choice(value: str, allowed: Iterable[str], field: str, errors: Errors, default: str = "") -> str:
-    if value == "" or value in allowed:
-        return value or default
-    errors.setdefault(field, tk._("“{value}” is not one of the choices.").format(value=value[:50]))
-    return default
+    return shared.has_configuration(source, KEYS)
 
 
 def _group(source: Any, key: str, errors: Errors) -> Group | None:
-    column = _value(source, key)
-    unit = _choice(_value(source, f"{key}_unit"), UNITS, f"{key}_unit", errors)
-    if not column:
-        return None
-    if not _column_name(column):
-        errors.setdefault(key, tk._("This is not the name of a column."))
-        return None
-    return Group(column, unit)
-
-
-def _measure(text: str, errors: Errors) -> Measure | None:
-    function, _sep, column = text.strip().partition(":")
-    if function not in FUNCTIONS or (column and not _column_name(column)) or (
-            not column and function != "count"):
-        errors.setdefault("y", tk._("“{value}” is not a measure of the table.").format(value=text[:50]))
-        return None
-    return Measure(function, column)
+    column = shared.column(source, key, errors)
+    unit = shared.choice(shared.value(source, f"{key}_unit"), UNITS, f"{key}_unit", errors)
+    return Group(column, unit) if column else None
 
 
 def _measures(texts: list[str], errors: Errors) -> tuple[Measure, ...]:
     measures: list[Measure] = []
     for text in texts:
-        measure = _measure(text, errors) if text.strip() else None
+        measure = shared.measure(text, "y", errors) if text.strip() else None
         if measure and measure not in measures:
             measures.append(measure)
     if len(measures) > MAX_MEASURES:
         errors.setdefault("y", tk._("A chart shows at most {number} measures.").format(number=MAX_MEASURES))
     return tuple(measures[:MAX_MEASURES])
-
-
-def _filter(column: str, op: str, value: str, errors: Errors) -> Filter | None:
-    if not _column_name(column):
-        errors.setdefault("filter_column", tk._("This is not the name of a column."))
-        return None
-    if op and op not in OPERATORS:
-        errors.setdefault("filter_op", tk._("“{value}” is not one of the choices.").format(value=op[:50]))
-        return None
-    item = Filter(column, op or "eq", value.strip())
-    parts = item.values()
-    if not parts:
-        message = tk._("Give a value to filter “{column}” by.")
-    elif len(item.value) > MAX_VALUE:
-        message = tk._("A filter's value has at most {number} characters.")
-    elif op == "between" and len(parts) != 2:
-        message = tk._("A range needs two values separated by “;”: the lowest and the highest.")
-    elif op == "in" and len(parts) > MAX_VALUES:
-        message = tk._("A list holds at most {number} values.")
-    else:
-        return item  # other operators take the whole text, ";" included
-    errors.setdefault("filter_value", message.format(
-        column=column[:MAX_COLUMN], number=MAX_VALUE if len(item.value) > MAX_VALUE else MAX_VALUES))
-    return None
-    return item
-
-
-def _filters(source: Any, errors: Errors) -> tuple[Filter, ...]:
-    rows = zip_longest(_values(source, "filter_column"), _values(source, "filter_op"),
-                       _values(source, "filter_value"), fillvalue="")
-    # A row without a column is the form's empty row: not an error.
-    found = [_filter(c.strip(), o.strip(), v, errors) for c, o, v in rows if c.strip()]
-    filters = [item for item in found if item]
-    if len(filters) > MAX_FILTERS:
-        errors.setdefault("filter_column", tk._("A chart has at most {number} filters.").format(
-            number=MAX_FILTERS))
-    return tuple(filters[:MAX_FILTERS])
 
 
 def _limit(value: str, errors: Errors) -> int | None:
@@ -216,35 +105,20 @@ def _limit(value: str, errors: Errors) -> int | None:
     return None
 
 
-def _boolean(value: str, field: str, errors: Errors) -> bool:
-    if value.lower() in _FALSE:
-        return False
-    if value and value.lower() not in _TRUE:
-        errors.setdefault(field, tk._("Answer yes or no."))
-    return True
-
-
-def _label(source: Any, key: str, most: int, errors: Errors) -> str:
-    text = " ".join(_CONTROL.sub(" ", _value(source, key)).split())
-    if len(text) > most:
-        errors.setdefault(key, tk._("At most {number} characters.").format(number=most))
-    return text[:most]
-
-
 def parse(source: Any) -> tuple[ChartConfig, Errors]:
     """The configuration ``source`` holds, and what was left out of it and why."""
     errors: Errors = {}
     config = ChartConfig(
-        chart_type=_choice(_value(source, "type"), CHART_TYPES, "type", errors, default="bar"),
+        chart_type=shared.choice(shared.value(source, "type"), CHART_TYPES, "type", errors, default="bar"),
         x=_group(source, "x", errors),
-        measures=_measures(_values(source, "y"), errors),
+        measures=_measures(shared.values(source, "y"), errors),
         series=_group(source, "series", errors),
-        filters=_filters(source, errors),
-        sort=_choice(_value(source, "sort"), SORTS, "sort", errors),
-        limit=_limit(_value(source, "limit"), errors),
-        others=_boolean(_value(source, "others"), "others", errors),
-        title=_label(source, "title", MAX_TITLE, errors),
-        unit=_label(source, "unit", MAX_UNIT, errors),
+        filters=shared.filters(source, errors, tk._("A chart has at most {number} filters.")),
+        sort=shared.choice(shared.value(source, "sort"), SORTS, "sort", errors),
+        limit=_limit(shared.value(source, "limit"), errors),
+        others=shared.boolean(shared.value(source, "others"), "others", errors),
+        title=shared.label(source, "title", MAX_TITLE, errors),
+        unit=shared.label(source, "unit", MAX_UNIT, errors),
     )
     return consistent(config, errors), errors
 
@@ -275,42 +149,17 @@ def check_columns(config: ChartConfig, kinds: Mapping[str, str]) -> tuple[ChartC
     ``issy_aggregate_columns`` gives them) cannot do, and why."""
     errors: Errors = {}
 
-    def known(column: str, field: str) -> bool:
-        if column in kinds:
-            return True
-        errors.setdefault(field, tk._("The table has no column “{column}”.").format(column=column[:MAX_COLUMN]))
-        return False
-
     def group(item: Group | None, field: str) -> Group | None:
-        if item is None or not known(item.column, field):
+        if item is None or not shared.known(item.column, field, kinds, errors):
             return None
         if item.unit and kinds[item.column] != "date":
             errors.setdefault(f"{field}_unit", tk._("Only a date column can be grouped by day, month or year."))
             return Group(item.column)
         return item
 
-    def measure(item: Measure) -> bool:
-        if not item.column:
-            return True
-        if not known(item.column, "y"):
-            return False
-        if kinds[item.column] not in _FUNCTION_KINDS.get(item.function, (kinds[item.column],)):
-            errors.setdefault("y", tk._("This calculation does not apply to the column “{column}”.").format(
-                column=item.column))
-            return False
-        return True
-
-    def filter_ok(item: Filter) -> bool:
-        if not known(item.column, "filter_column"):
-            return False
-        if item.op in ("gt", "gte", "lt", "lte", "between") and kinds[item.column] not in ("number", "date"):
-            errors.setdefault("filter_op", tk._("Only numbers and dates can be compared."))
-            return False
-        return True
-
     checked = replace(config, x=group(config.x, "x"), series=group(config.series, "series"),
-                      measures=tuple(m for m in config.measures if measure(m)),
-                      filters=tuple(f for f in config.filters if filter_ok(f)))
+                      measures=tuple(m for m in config.measures if shared.measure_applies(m, "y", kinds, errors)),
+                      filters=tuple(f for f in config.filters if shared.filter_applies(f, kinds, errors)))
     return consistent(checked, errors), errors
 
 
@@ -349,8 +198,7 @@ def fields(config: ChartConfig) -> list[tuple[str, str]]:
             if group.unit:
                 pairs.append((f"{key}_unit", group.unit))
     pairs += [("y", m.key) for m in config.measures]
-    for item in config.filters:
-        pairs += [("filter_column", item.column), ("filter_op", item.op), ("filter_value", item.value)]
+    pairs += shared.filter_fields(config.filters)
     if config.sort:
         pairs.append(("sort", config.sort))
     if config.limit is not None:
@@ -363,17 +211,10 @@ def fields(config: ChartConfig) -> list[tuple[str, str]]:
 
 def to_query(config: ChartConfig, resource_id: str = "") -> str:
     """The query string of the permalink (``resource_id`` first)."""
-    pairs = ([("resource_id", resource_id)] if resource_id else []) + fields(config)
-    return urlencode(pairs)
+    return shared.to_query(fields(config), resource_id)
 
 
 def to_view(config: ChartConfig) -> dict[str, Any]:
     """The fields of a saved view (lists for the repeated keys); the title
     is the view's own."""
-    view: dict[str, Any] = {}
-    for key, value in fields(config):
-        if key in LIST_KEYS:
-            view.setdefault(key, []).append(value)
-        elif key != "title":
-            view[key] = value
-    return view
+    return shared.to_view(fields(config), LIST_KEYS)

@@ -14,8 +14,9 @@ from typing import Any, Callable
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy.views.chart import config as chart_config
+from ckanext.issy.views.configuration import Errors
+from ckanext.issy.views.view_schema import whole_configuration
 
-Key = tuple[Any, ...]
 
 
 def _columns(resource_id: Any, context: dict[str, Any]) -> dict[str, str] | None:
@@ -32,27 +33,13 @@ def _columns(resource_id: Any, context: dict[str, Any]) -> dict[str, str] | None
     return {column["id"]: column["type"] for column in found["columns"]}
 
 
-def whole_configuration(key: Key, data: dict[Key, Any], errors: dict[Key, list[str]],
-                        context: dict[str, Any]) -> None:
-    """Read the configuration as the Créer page does; report its problems
-    by field, or store it canonically."""
-    source = {field: data[(field,)] for field in chart_config.KEYS
-              if (field,) in data and data[(field,)] is not tk.missing}
-    source.pop("title", None)  # the view's own title, checked by CKAN
+def _read(source: dict[str, Any], resource_id: Any, context: dict[str, Any]) -> tuple[Any, Errors]:
     config, problems = chart_config.parse(source)
-    kinds = _columns(data.get(("resource_id",)), context)
+    kinds = _columns(resource_id, context)
     if kinds is not None:
         config, column_problems = chart_config.check_columns(config, kinds)
         problems = {**column_problems, **problems}
-    for field, message in problems.items():
-        errors.setdefault((field,), []).append(message)
-    if problems:
-        return
-    for field in chart_config.KEYS:
-        if field != "title":
-            data.pop((field,), None)
-    for field, value in chart_config.to_view(config).items():
-        data[(field,)] = value
+    return config, problems
 
 
 def schema() -> dict[str, list[Callable[..., Any]]]:
@@ -77,5 +64,5 @@ def schema() -> dict[str, list[Callable[..., Any]]]:
         "limit": [ignore_empty, int_validator],
         "others": [ignore_empty, boolean_validator],
         "unit": [ignore_empty, unicode_safe],
-        "__after": [whole_configuration],
+        "__after": [whole_configuration(chart_config.KEYS, _read, chart_config.to_view)],
     }

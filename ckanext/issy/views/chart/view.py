@@ -6,6 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.issy.views import builder
 from ckanext.issy.views.chart import pages, schema
 
 
@@ -23,27 +24,20 @@ def info() -> dict[str, Any]:
 
 
 def can_view(data_dict: dict[str, Any]) -> bool:
-    return tk.asbool(data_dict["resource"].get("datastore_active"))
+    return pages.usable(data_dict["resource"])
 
 
 def template_variables(data_dict: dict[str, Any]) -> dict[str, Any]:
     """The chart of a saved view (or, in a new view's form, a first chart
     for the table), the table's columns and the choices of the form."""
     view = data_dict.get("resource_view") or {}
-    resource_id = data_dict["resource"]["id"]
-    try:
-        table = pages.columns(resource_id)
-        problem = ""
-    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError) as error:
-        table = []
-        problem = str(getattr(error, "message", "") or "") or tk._("This resource has no table of data to draw.")
-    chart = pages.chart(view, resource_id, table, title=view.get("title") or "", first_chart=True)
+    resource = data_dict["resource"]
+    table, problem = builder.read_for_view(pages.describe, resource, [])
+    chart = pages.chart(view, resource["id"], table, title=view.get("title") or "", first_chart=True)
     if problem:
-        chart = pages.Chart(chart.config, {"resource_id": problem}, chart.title,
-                            {**chart.spec, "ready": False, "notes": [],
-                             "text": {**chart.spec["text"], "not_ready": problem}})
+        chart = builder.unavailable(chart, problem)
     return {
         "chart": chart,
         "chart_columns": table,
-        "chart_measures": pages.measure_options(table),
+        "chart_measures": builder.measure_options(table),
     }

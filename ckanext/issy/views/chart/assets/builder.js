@@ -1,24 +1,37 @@
-/* The Créer page's live builder. The form is an ordinary GET form (without
-   JavaScript each submit draws the page again); here, each change asks the
-   server how it reads the form (/creer/configuration: the configuration,
-   its permalink and embed code, the chart's specification and what was
-   wrong), puts the permalink in the address bar (history.replaceState:
-   the URL is the permalink), updates the share fields and redraws the
-   chart (window.IssyChart, chart.js). */
+/* The Créer page's live builder, for a chart or a map. The form is an
+   ordinary GET form (without JavaScript each submit draws the page again);
+   here, each change asks the server how it reads the form (its
+   data-config-url: the configuration, its permalink and embed code, the
+   figure's specification and what was wrong), puts the permalink in the
+   address bar (history.replaceState: the URL is the permalink), updates the
+   share fields and redraws the figure.
+
+   <form data-issy-builder> names its figure (data-figure, default
+   "issy-chart") and its share fields (data-permalink, data-embed, defaults
+   "chart-permalink" and "chart-embed"). The drawer is window.IssyMap
+   (map.js) for a figure with data-issy-map, else window.IssyChart
+   (chart.js): both have render(figure, spec), fail(figure, message) and
+   readSpec(figure), and are loaded before this script. The chart's own
+   adjustments (a date's unit, a second grouping) apply where the form has
+   those fields. */
 (function (window, document) {
   "use strict";
 
   var SERIES_TYPES = ["bar", "bar_horizontal", "bar_stacked", "line", "area"];
   var MAX_FILTERS = 10;
   var form = document.querySelector("form[data-issy-builder]");
-  var figure = document.getElementById("issy-chart");
-  if (!form || !figure || !window.IssyChart) { return; }
+  var figure = form && document.getElementById(form.getAttribute("data-figure") || "issy-chart");
+  if (!figure) { return; }
   var ticket = 0;
   var timer = null;
 
   function selectedKind(select) {
     var option = select && select.options[select.selectedIndex];
     return option ? option.getAttribute("data-kind") : "";
+  }
+
+  function drawer() {
+    return figure.hasAttribute("data-issy-map") ? window.IssyMap : window.IssyChart;
   }
 
   /* Day, month or year only for a date column; a second grouping only for
@@ -31,7 +44,7 @@
       field.hidden = !date;
     });
     var series = form.querySelector("[data-role=series]");
-    series.disabled = SERIES_TYPES.indexOf(form.elements.type.value) < 0;
+    if (series && form.elements.type) { series.disabled = SERIES_TYPES.indexOf(form.elements.type.value) < 0; }
   }
 
   /* One empty filter row at the end, for the next filter. */
@@ -78,10 +91,15 @@
     });
   }
 
+  function shareField(attribute, fallback, text) {
+    var field = document.getElementById(form.getAttribute(attribute) || fallback);
+    if (field) { field.textContent = text; }
+  }
+
   function share(answer) {
     window.history.replaceState(null, "", form.action.split("?")[0] + "?" + answer.query);
-    document.getElementById("chart-permalink").textContent = answer.permalink;
-    document.getElementById("chart-embed").textContent = answer.embed_code;
+    shareField("data-permalink", "chart-permalink", answer.permalink);
+    shareField("data-embed", "chart-embed", answer.embed_code);
     var save = document.querySelector("[data-role=save-query]");
     if (save) { save.value = answer.query; }
   }
@@ -102,10 +120,10 @@
       if (mine !== ticket) { return; }
       clearFieldErrors();
       share(answer);
-      return window.IssyChart.render(figure, answer.spec);
+      return drawer().render(figure, answer.spec);
     }).catch(function (error) {
-      var words = window.IssyChart.readSpec(figure).text;
-      if (mine === ticket) { window.IssyChart.fail(figure, words[error.message] || words.error); }
+      var words = drawer().readSpec(figure).text;
+      if (mine === ticket) { drawer().fail(figure, words[error.message] || words.error); }
     });
   }
 
@@ -125,6 +143,7 @@
     window.clearTimeout(timer);
     update();
   });
-  form.querySelector("[data-role=live-hint]").hidden = false;
+  var hint = form.querySelector("[data-role=live-hint]");
+  if (hint) { hint.hidden = false; }
   adjust();
 }(window, document));

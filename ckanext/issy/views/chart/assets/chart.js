@@ -14,43 +14,20 @@
 (function (window, document) {
   "use strict";
 
-  /* Distinct colours, each at least 4.5:1 on white (WCAG 1.4.11 asks 3:1
-     of a chart's marks); the first is the city's primary colour. */
-  var PALETTE = ["#005288", "#b93d0c", "#2e7d32", "#6a3d9a", "#8a6100", "#00727a", "#a3286b", "#4d5761"];
+  var F = window.IssyFormat; /* format.js: the page's language, words, escaping */
+  var PALETTE = F.PALETTE;
   var CURRENCY_FIRST = ["€", "$", "£"];
   var TIME_TYPES = ["line", "area"];
-
-  function locale() {
-    var lang = (document.documentElement.lang || "fr").toLowerCase();
-    if (lang.indexOf("fr") === 0) { return "fr-FR"; }
-    return lang.indexOf("en") === 0 ? "en-GB" : lang;
-  }
-
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
-  function fill(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (all, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
-    });
-  }
+  var fill = F.fill;
 
   /* Formats ------------------------------------------------------------ */
 
   function Formats(spec) {
-    var loc = locale();
+    var labels = new F.Labels(spec.text);
+    var loc = labels.locale;
     var unit = spec.unit || "";
     var number = new Intl.NumberFormat(loc, { maximumFractionDigits: 2 });
     var compact = new Intl.NumberFormat(loc, { notation: "compact", maximumFractionDigits: 1 });
-    var dates = {
-      year: new Intl.DateTimeFormat(loc, { year: "numeric" }),
-      month: new Intl.DateTimeFormat(loc, { month: "long", year: "numeric" }),
-      day: new Intl.DateTimeFormat(loc, { day: "numeric", month: "long", year: "numeric" }),
-      time: new Intl.DateTimeFormat(loc, { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" })
-    };
     var words = spec.text;
 
     function withUnit(text) {
@@ -60,11 +37,6 @@
         if (unit === "%") { return text + unit; }
       }
       return text + "\u00a0" + unit; /* 1 234,5 € ; 12 % */
-    }
-    function parseDate(text) {
-      var m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(String(text));
-      if (!m) { return null; }
-      return new Date(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0));
     }
     this.value = function (value) {
       return value === null || value === undefined ? words.empty : withUnit(number.format(value));
@@ -77,18 +49,7 @@
       return withUnit(Math.abs(value) >= 100000 ? compact.format(value) : number.format(value));
     };
     /* A group's value (or a min/max of dates) as a reader says it. */
-    this.label = function (value, field) {
-      if (value === null || value === undefined) { return words.empty; }
-      if (field.type === "date") {
-        var date = parseDate(value);
-        if (!date) { return String(value); }
-        var timed = date.getHours() || date.getMinutes();
-        return (dates[field.unit] || (timed ? dates.time : dates.day)).format(date);
-      }
-      if (field.type === "number") { return number.format(value); }
-      if (field.type === "bool") { return value ? words.yes : words.no; }
-      return String(value);
-    };
+    this.label = function (value, field) { return labels.label(value, field); };
     this.cell = function (value, field) {
       return field.role === "measure" && field.type === "number" ? this.value(value) : this.label(value, field);
     };
@@ -166,12 +127,7 @@
 
   /* The data table ------------------------------------------------------- */
 
-  function cell(tag, text, attributes) {
-    var element = document.createElement(tag);
-    element.textContent = text;
-    Object.keys(attributes || {}).forEach(function (name) { element.setAttribute(name, attributes[name]); });
-    return element;
-  }
+  var cell = F.element;
 
   function table(figure, data, spec, formats) {
     var element = figure.querySelector("[data-role=table]");
@@ -320,7 +276,7 @@
       var lines = [p.data.name].concat(two
         ? [m.label + " : " + formats.value(p.data.value[0]), m2.label + " : " + formats.value(p.data.value[1])]
         : [m.label + " : " + formats.value(p.data.value[1])]);
-      return lines.map(escapeHtml).join("<br>");
+      return lines.map(F.escapeHtml).join("<br>");
     };
     /* Room for the axes' names, above and below the plot. */
     option.grid = { containLabel: true, left: 8, right: 24, top: 40, bottom: 36 };
@@ -340,28 +296,13 @@
 
   /* Drawing -------------------------------------------------------------- */
 
-  function part(figure, role) { return figure.querySelector("[data-role=" + role + "]"); }
+  var part = F.part;
 
-  function readSpec(figure) {
-    return JSON.parse(part(figure, "spec").textContent);
-  }
-
-  /* The alert region says what was wrong with the choices (spec.notes,
-     from the server) and why there is no chart, if there is none. */
-  function say(figure, spec, message) {
-    var lines = (spec.notes || []).concat(message ? [message] : []);
-    part(figure, "alert").replaceChildren.apply(part(figure, "alert"), lines.map(function (line) { return cell("p", line); }));
-  }
-
+  /* The chart taken away, then what every figure says of an error. */
   function showError(figure, spec, message) {
     var chart = window.echarts && echarts.getInstanceByDom(part(figure, "canvas"));
     if (chart) { chart.dispose(); }
-    part(figure, "canvas").hidden = true;
-    part(figure, "details").hidden = true;
-    part(figure, "caption").textContent = spec.title;
-    part(figure, "summary").textContent = "";
-    say(figure, spec, message);
-    figure.setAttribute("data-state", "error");
+    F.showError(figure, spec, message);
   }
 
   /* Each drawing costs a phone a long task: the chart is drawn again only
@@ -379,7 +320,7 @@
     var data = model(result, spec, formats);
     var description = summary(data, spec, formats);
     var canvas = part(figure, "canvas");
-    say(figure, spec, "");
+    F.say(figure, spec, "");
     part(figure, "caption").textContent = spec.title;
     part(figure, "canvas").setAttribute("aria-label", spec.title);
     part(figure, "summary").textContent = description;
@@ -409,45 +350,14 @@
     figure.setAttribute("data-state", "drawn");
   }
 
-  function render(figure, spec) {
-    spec = spec || readSpec(figure);
-    figure.issySpec = spec;
-    var ticket = (figure.issyTicket || 0) + 1;
-    figure.issyTicket = ticket; /* only the last request of a figure draws */
-    if (!spec.ready) {
-      showError(figure, spec, spec.text.not_ready);
-      return Promise.resolve();
-    }
-    figure.setAttribute("data-state", "loading");
-    figure.setAttribute("aria-busy", "true");
-    var url = spec.api + "?" + new URLSearchParams(spec.params).toString();
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok || !body.success) {
-            var message = body.error && body.error.message;
-            throw new Error(message || spec.text["error_" + response.status] || spec.text.error);
-          }
-          return body.result;
-        });
-      }, function () { throw new Error(spec.text.error_network); })
-      .then(function (result) {
-        if (figure.issyTicket === ticket) { draw(figure, spec, result); }
-      })
-      .catch(function (error) {
-        if (figure.issyTicket === ticket) { showError(figure, spec, error.message || spec.text.error); }
-      })
-      .then(function () { if (figure.issyTicket === ticket) { figure.removeAttribute("aria-busy"); } });
-  }
+  var drawer = F.drawer({
+    load: function (figure, spec) { return F.getJson(F.apiUrl(spec.api, spec.params), spec.text); },
+    draw: draw,
+    showError: showError
+  });
 
-  /* A failure outside the figure's own request (the builder's). */
-  function fail(figure, message) {
-    figure.issyTicket = (figure.issyTicket || 0) + 1;
-    showError(figure, figure.issySpec || readSpec(figure), message);
-  }
-
-  window.IssyChart = { render: render, fail: fail, readSpec: readSpec, palette: PALETTE };
+  window.IssyChart = { render: drawer.render, fail: drawer.fail, readSpec: F.readSpec, palette: PALETTE };
   Array.prototype.forEach.call(document.querySelectorAll("figure[data-issy-chart]"), function (figure) {
-    render(figure);
+    drawer.render(figure);
   });
 }(window, document));
