@@ -402,12 +402,9 @@ class Measure:
 
 def forget(resource_id: str) -> None:
     """The resource's cached results deleted from Redis."""
-    from ckan.lib.redis import connect_to_redis
+    from bench import loading
 
-    redis = connect_to_redis()
-    keys = list(redis.scan_iter(match=f"issy:aggregate:result:{resource_id}:*", count=1000))
-    if keys:
-        redis.delete(*keys)
+    loading.forget("aggregate", resource_id)
 
 
 def measure(charts: tuple[Chart, ...], resource_id: str, client: Any, rows: list[Row], clock: SqlClock,
@@ -476,71 +473,28 @@ def explain(chart: Chart, resource_id: str, clock: SqlClock) -> str:
 
 
 # --- the site ------------------------------------------------------------------------------------
-def check_test_databases() -> None:
-    """Refuse anything but the test databases (issy_test_*) on 127.0.0.0/8:
-    CKAN's and the DataStore's, as each engine reaches them."""
-    from ckan import model
-    from ckanext.datastore.backend.postgres import get_read_engine, get_write_engine
-
-    from bench.loading import check_test_database
-
-    check_test_database(model.meta.engine.url, get_write_engine().url, get_read_engine().url)
-
-
 def dataset_name(rows: int, seed: int) -> str:
     return f"bench-aggregate-mandats-{seed}-{rows}"
 
 
 def _table_holds(resource_id: str, rows: list[Row]) -> bool:
-    from ckanext.datastore.backend.postgres import get_read_engine
-    from ckanext.issy.harvesters.core.datastore import DataStoreError, table_version
+    from bench import loading
 
-    try:
-        table_version(resource_id)
-    except DataStoreError:
-        return False
-    with get_read_engine().connect() as connection:
-        count, total = connection.exec_driver_sql(f'SELECT count(*), sum(montant) FROM "{resource_id}"').one()
-    return count == len(rows) and total == sum((row[INDEX["montant"]] for row in rows), Decimal(0))
+    return loading.table_holds(resource_id, len(rows), "montant",
+                               sum((row[INDEX["montant"]] for row in rows), Decimal(0)))
 
 
 def prepare_table(rows: list[Row], seed: int, reuse: bool) -> tuple[str, float | None]:
     """The resource whose table holds ``rows``, and the seconds its load took
     (None when ``reuse`` kept an earlier run's table)."""
-    import ckan.plugins.toolkit as tk
-    from ckanext.issy.harvesters.core import datastore
+    from bench import loading
 
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    context = lambda: {"user": user, "ignore_auth": True}  # noqa: E731
-    name = dataset_name(len(rows), seed)
-    try:
-        existing = tk.get_action("package_show")(context(), {"id": name})
-    except tk.ObjectNotFound:
-        existing = None
-    if existing is not None:
-        resource_id = existing["resources"][0]["id"] if existing["resources"] else ""
-        if reuse and resource_id and _table_holds(resource_id, rows):
-            return resource_id, None
-        for resource in existing["resources"]:
-            try:
-                tk.get_action("datastore_delete")(context(), {"resource_id": resource["id"], "force": True})
-            except tk.ObjectNotFound:
-                pass
-        tk.get_action("dataset_purge")(context(), {"id": name})
-    try:
-        tk.get_action("organization_show")(context(), {"id": ORGANIZATION})
-    except tk.ObjectNotFound:
-        tk.get_action("organization_create")(context(), {"name": ORGANIZATION, "title": "Direction des finances"})
-    package = tk.get_action("package_create")(context(), {
-        "name": name, "owner_org": ORGANIZATION, "private": False,
-        "title": "Mandats de paiement de la commune d'Issy-les-Moulineaux, 2021-2025 (banc d'essai)",
-        "resources": [{"name": "Mandats 2021-2025", "url": "http://127.0.0.1/mandats-2021-2025.csv",
-                       "format": "CSV"}]})
-    resource_id = package["resources"][0]["id"]
-    columns = [datastore.Column(*spec) for spec in COLUMNS_SPEC]
-    start = time.perf_counter()
-    datastore.load(resource_id, columns, as_text(rows), {"user": user})
-    return resource_id, time.perf_counter() - start
+    return loading.prepare_table(
+        dataset_name(len(rows), seed), organization=ORGANIZATION, organization_title="Direction des finances",
+        title="Mandats de paiement de la commune d'Issy-les-Moulineaux, 2021-2025 (banc d'essai)",
+        resource_name="Mandats 2021-2025", resource_url="http://127.0.0.1/mandats-2021-2025.csv",
+        columns=COLUMNS_SPEC, text=lambda: as_text(rows), holds=lambda resource_id: _table_holds(resource_id, rows),
+        reuse=reuse)
 
 
 def table_sizes(resource_id: str) -> tuple[int, int]:
@@ -656,6 +610,8 @@ def run(args: argparse.Namespace, wsgi_app: Any) -> int:
     the exit status."""
     from werkzeug.test import Client
 
+    from bench.loading import check_test_databases
+
     check_test_databases()
     started, cpu = os.getloadavg(), harvesting.cpu_times()
     generation, rows = harvesting.timed(lambda: generate(args.rows, args.seed))
@@ -734,11 +690,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main() -> int:
     args = parse_args(sys.argv[1:])
     harvesting.allow_only_loopback("bench/aggregate.py")
-    from devstack import services
-
-    # A user of the private PostgreSQL and Redis, as a test run is.
-    stack = services.bring_up()
-    try:
+    with harvesting.services_used():
         from ckan.cli import load_config
         from ckan.config.middleware import make_app
 
@@ -747,8 +699,6 @@ def main() -> int:
             logging.getLogger(name).setLevel(logging.WARNING)
         with app._wsgi_app.test_request_context():
             return run(args, app)
-    finally:
-        stack.release()
 
 
 if __name__ == "__main__":

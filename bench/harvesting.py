@@ -3,8 +3,10 @@ bench/parking.py): CKAN's start-up, the site (its user and an
 organisation), the feed server in a process of its own
 (bench/feed_server.py), one job through the real Redis queues timed step by
 step, the work left to the background done before each measure, the CPU
-time stolen by the hypervisor, and the guard that lets a bench connect only
-to 127.0.0.0/8.
+time stolen by the hypervisor, the guard that lets a bench connect only
+to 127.0.0.0/8, and the private PostgreSQL and Redis used as a test run
+uses them; the last two serve bench/aggregate.py, bench/map.py and
+bench/totem.py too.
 
 A script puts the checkout at the head of ``sys.path`` before importing
 it (``from bench import harvesting``), and imports ``tests.support.harvest``
@@ -50,6 +52,20 @@ def start_ckan() -> tuple[float, Any]:
 
     started, app = timed(lambda: make_app(load_config(str(ROOT / "test.ini"))))
     return started, getattr(app, "apps", {}).get("flask_app", app)._wsgi_app
+
+
+@contextmanager
+def services_used() -> Iterator[None]:
+    """The bench is a user of the private PostgreSQL and Redis, as a test run
+    is (``devstack.services.bring_up``): the last test run to leave does not
+    stop them under it."""
+    from devstack import services
+
+    stack = services.bring_up()
+    try:
+        yield
+    finally:
+        stack.release()
 
 
 def settle() -> None:

@@ -16,12 +16,18 @@ Two ways to write a dataset, giving the same database rows:
 Either way the index is built afterwards by CKAN's own
 ``ckan.lib.search.rebuild`` (what ``ckan search-index rebuild`` runs), which
 ``index`` times.
+
+Also what the benches of a DataStore table share (bench/aggregate.py,
+bench/map.py): the guard on the site's databases (``check_test_databases``),
+a public dataset whose resource's table is loaded the harvesters' way, or
+kept from an earlier run (``prepare_table``, ``table_holds``), and the
+table's cached results deleted from Redis (``forget``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -50,6 +56,14 @@ def check_test_database(*urls: Any) -> None:
         if not (url.host or "").startswith("127.") or not (url.database or "").startswith("issy_test_"):
             raise SystemExit(f"Refusing to run on {url.database!r} on {url.host!r}: "
                              "the bench runs on a test database (issy_test_*) on 127.0.0.0/8 only")
+
+
+def check_test_databases() -> None:
+    """Refuse anything but the test databases (issy_test_*) on 127.0.0.0/8:
+    CKAN's and the DataStore's, as each engine reaches them."""
+    from ckanext.datastore.backend.postgres import get_read_engine, get_write_engine
+
+    check_test_database(model.meta.engine.url, get_write_engine().url, get_read_engine().url)
 
 
 def reset_database() -> None:
@@ -233,3 +247,74 @@ def _timed(work: Callable[[], Optional[object]]) -> float:
     start = time.perf_counter()
     work()
     return time.perf_counter() - start
+
+
+# --- a DataStore table of the benches ----------------------------------------------------
+def table_holds(resource_id: str, count: int, column: str, total: Any) -> bool:
+    """Whether the resource has a table of the extension (a versioned one)
+    holding ``count`` rows whose ``column`` sums to ``total``."""
+    from ckanext.datastore.backend.postgres import get_read_engine
+    from ckanext.issy.harvesters.core.datastore import DataStoreError, table_version
+
+    try:
+        table_version(resource_id)
+    except DataStoreError:
+        return False
+    with get_read_engine().connect() as connection:
+        found, summed = connection.exec_driver_sql(f'SELECT count(*), sum("{column}") FROM "{resource_id}"').one()
+    return found == count and summed == total
+
+
+def prepare_table(name: str, *, organization: str, organization_title: str, title: str, resource_name: str,
+                  resource_url: str, columns: Sequence[tuple[str, str, str, str]],
+                  text: Callable[[], Iterable[Sequence[Optional[str]]]], holds: Callable[[str], bool],
+                  reuse: bool) -> tuple[str, Optional[float]]:
+    """The resource of the public dataset ``name`` (``title``, of the
+    organisation ``organization``, created with ``organization_title`` if
+    missing), one CSV resource (``resource_name``, ``resource_url``) whose
+    DataStore table has ``columns`` ((id, DataStore type, label,
+    description) each) and the rows ``text`` makes (COPY's text cells), as
+    ``ckanext.issy.harvesters.core.datastore.load`` loads a harvest; and the
+    seconds the load took, making the text included (None when ``reuse``
+    kept an earlier run's table: ``holds(resource_id)`` said it holds these
+    rows). Otherwise an earlier dataset of that name is purged, its tables
+    deleted, and made again."""
+    from ckanext.issy.harvesters.core import datastore
+
+    user = site_user()
+    context = lambda: {"user": user, "ignore_auth": True}  # noqa: E731
+    try:
+        existing = tk.get_action("package_show")(context(), {"id": name})
+    except tk.ObjectNotFound:
+        existing = None
+    if existing is not None:
+        resource_id = existing["resources"][0]["id"] if existing["resources"] else ""
+        if reuse and resource_id and holds(resource_id):
+            return resource_id, None
+        for resource in existing["resources"]:
+            try:
+                tk.get_action("datastore_delete")(context(), {"resource_id": resource["id"], "force": True})
+            except tk.ObjectNotFound:
+                pass
+        tk.get_action("dataset_purge")(context(), {"id": name})
+    try:
+        tk.get_action("organization_show")(context(), {"id": organization})
+    except tk.ObjectNotFound:
+        tk.get_action("organization_create")(context(), {"name": organization, "title": organization_title})
+    package = tk.get_action("package_create")(context(), {
+        "name": name, "owner_org": organization, "private": False, "title": title,
+        "resources": [{"name": resource_name, "url": resource_url, "format": "CSV"}]})
+    resource_id = package["resources"][0]["id"]
+    specs = [datastore.Column(*spec) for spec in columns]
+    return resource_id, _timed(lambda: datastore.load(resource_id, specs, text(), {"user": user}))
+
+
+def forget(kind: str, resource_id: str) -> None:
+    """The resource's cached results of ``kind`` ("aggregate", "points": the
+    keys of ``ckanext.issy.aggregate.cache.key``) deleted from Redis."""
+    from ckan.lib.redis import connect_to_redis
+
+    redis = connect_to_redis()
+    keys = list(redis.scan_iter(match=f"issy:{kind}:result:{resource_id}:*", count=1000))
+    if keys:
+        redis.delete(*keys)

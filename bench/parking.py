@@ -546,15 +546,8 @@ def main() -> int:
         parser.error(f"--runs must be at least 2 (the day polls another source than steps 2-4), "
                      f"--minutes at least {WAL_EVERY}")
     harvesting.allow_only_loopback("bench/parking.py")
-    from devstack import services
-
-    # A user of the private PostgreSQL and Redis, as a test run is: the last
-    # test run to leave does not stop them under the bench.
-    stack = services.bring_up()
-    try:
+    with harvesting.services_used():
         return bench_run(args)
-    finally:
-        stack.release()
 
 
 def bench_run(args: argparse.Namespace) -> int:

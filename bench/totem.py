@@ -308,21 +308,8 @@ def main() -> int:
     if args.serve:
         return serve(args.serve, args.runs, args.host)
     harvesting.allow_only_loopback("bench/totem.py")
-    with services_used():
+    with harvesting.services_used():
         return bench_run(args)
-
-
-@contextmanager
-def services_used() -> Iterator[None]:
-    """The bench is a user of the private PostgreSQL and Redis, as a test run
-    is: the last test run to leave does not stop them under it."""
-    from devstack import services
-
-    stack = services.bring_up()
-    try:
-        yield
-    finally:
-        stack.release()
 
 
 def bench_run(args: argparse.Namespace) -> int:
