@@ -303,7 +303,7 @@ def points(connection: sa.engine.Connection, request: Points) -> dict[str, Any]:
         f"SELECT count(*) FILTER (WHERE valid), count(*) FILTER (WHERE NOT valid), {extremes}"
         f" FROM (SELECT lat, lon, {valid} AS valid FROM {located}) AS checked", params).one()
     rows = connection.exec_driver_sql(
-        f"SELECT round(lon::numeric, 6), round(lat::numeric, 6)"
+        "SELECT round(lon::numeric, 6), round(lat::numeric, 6)"
         + "".join(f", f{i}" for i in range(len(request.fields)))
         + f" FROM {located} WHERE {valid} ORDER BY _id LIMIT {params(request.limit + 1)}", params).fetchall()
     return {"points": [list(map(_json, row)) for row in rows[:request.limit]], "total": total,

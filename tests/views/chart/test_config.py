@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from ckanext.issy.views import configuration as shared
 from ckanext.issy.views.chart import config as c
 from ckanext.issy.views.chart import request as r
 
@@ -91,7 +92,7 @@ def test_the_aggregation_request_types_french_numbers_and_splits_lists() -> None
         "sort": {"by": "measure", "index": 0, "order": "desc"},
         "limit": 3, "others": True,
     }
-    params = r.to_api_params(request)
+    params = shared.to_api_params(request)
     assert json.loads(params["group_by"]) == request["group_by"]
     assert params["limit"] == "3" and params["others"] == "true" and params["resource_id"] == "rid"
 
@@ -136,7 +137,7 @@ def test_bounds_of_the_repeated_keys() -> None:
                             + "&filter_column=s&filter_op=in&filter_value=" + "%3B".join("v" * 101))
 
     assert len(config.measures) == c.MAX_MEASURES and "y" in errors
-    assert len(config.filters) == c.MAX_FILTERS and "filter_column" in errors
+    assert len(config.filters) == shared.MAX_FILTERS and "filter_column" in errors
     assert "filter_value" in errors
 
 

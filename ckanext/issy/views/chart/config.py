@@ -29,7 +29,6 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.issy.views import configuration as shared
 from ckanext.issy.views.configuration import Errors, Filter, Measure
-from ckanext.issy.views.configuration import MAX_FILTERS  # noqa: F401  (named here too, as before)
 
 CHART_TYPES = ("bar", "bar_horizontal", "bar_stacked", "line", "area", "pie", "donut",
                "treemap", "scatter")

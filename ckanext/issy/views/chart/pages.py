@@ -10,6 +10,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy.views import builder
+from ckanext.issy.views import configuration as shared
 from ckanext.issy.views.builder import Figure
 from ckanext.issy.views.chart import config as chart_config
 from ckanext.issy.views.chart import request as chart_request
@@ -84,7 +85,7 @@ def spec(config: ChartConfig, resource_id: str, title: str, table: list[dict[str
     request = chart_request.to_request(config, resource_id, builder.kinds(table))
     return {
         "api": tk.h.url_for("issy_aggregate.aggregate"),
-        "params": chart_request.to_api_params(request),
+        "params": shared.to_api_params(request),
         "ready": config.complete,
         "type": config.chart_type,
         "title": title,

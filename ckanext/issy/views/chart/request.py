@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ckanext.issy.views.chart.config import ChartConfig
-from ckanext.issy.views.configuration import filter_requests, to_api_params  # noqa: F401  (named here too)
+from ckanext.issy.views.configuration import filter_requests
 
 
 def _sort(sort: str) -> dict[str, Any] | None:
