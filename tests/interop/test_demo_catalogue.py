@@ -38,14 +38,14 @@ PARKING = "Disponibilité du stationnement en temps réel (exemple)"
 
 
 def expected() -> dict[str, Expected]:
-    """The sample datasets, the budgets (and projects), the election results
-    and the parking of the sample sources."""
+    """The sample datasets, the commune's outline, the budgets (and
+    projects), the election results and the parking of the sample sources."""
     budgets = {title: Expected("lov2", "ANNUAL", (f"{year}-01-01", f"{year}-12-31"), ISSY)
                for title, year in BUDGETS.items()}
     elections = {title: Expected("lov2", "NEVER", (day, day), ISSY) for title, day in ELECTIONS.items()}
     parking = {PARKING: Expected("lov2", "UPDATE_CONT", None, ISSY)}  # the present: no period
-    return {**{spec["title"]: _sample(spec["coverage"]) for spec in sample_data.DATASETS}, **budgets, **elections,
-            **parking}
+    samples = {spec["title"]: _sample(spec["coverage"]) for spec in (*sample_data.DATASETS, sample_data.BOUNDARY)}
+    return {**samples, **budgets, **elections, **parking}
 
 
 def _sample_source(source: dict[str, Any], feeds_url: str, simulator_url: str) -> dict[str, Any]:
