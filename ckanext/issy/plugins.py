@@ -25,6 +25,10 @@ from ckanext.issy.theme import facets as theme_facets
 from ckanext.issy.theme import helpers as theme_helpers
 from ckanext.issy.theme import settings as theme_settings
 from ckanext.issy.theme import views as theme_views
+from ckanext.issy.views.budget import action as budget_action
+from ckanext.issy.views.budget import blueprint as budget_blueprint
+from ckanext.issy.views.budget import formatting as budget_formatting
+from ckanext.issy.views.budget import view as budget_view
 from ckanext.issy.views.chart import blueprint as chart_blueprint
 from ckanext.issy.views.chart import view as chart_view
 from ckanext.issy.views.map import blueprint as map_blueprint
@@ -260,3 +264,47 @@ class IssyMapPlugin(IssyTranslation, p.SingletonPlugin):
 
     def get_blueprint(self) -> list[Any]:
         return map_blueprint.get_blueprints()
+
+
+class IssyBudgetViewPlugin(IssyTranslation, p.SingletonPlugin):
+    """The ``issy_budget_view`` resource view of harvested budget tables
+    (the financial report: key figures, breakdowns, years compared, the
+    map of capital expenditures), its data (action ``issy_budget``, ``GET
+    /api/issy/budget``) and its embed page (docs/views.md). It draws with
+    the chart and map components: ``issy_chart`` and ``issy_map`` loaded."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer)
+    p.implements(p.IResourceView, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
+    p.implements(p.ITemplateHelpers)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "views/budget/templates")
+        tk.add_resource("views/budget/assets", "issy_budget")
+
+    def info(self) -> dict[str, Any]:
+        return budget_view.info()
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return budget_view.can_view(data_dict)
+
+    def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return budget_view.template_variables(data_dict)
+
+    def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "issy_budget/view.html"
+
+    def get_actions(self) -> dict[str, Any]:
+        return budget_action.get_actions()
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return budget_action.get_auth_functions()
+
+    def get_blueprint(self) -> list[Any]:
+        return [budget_blueprint.blueprint]
+
+    def get_helpers(self) -> dict[str, Any]:
+        return budget_formatting.get_helpers()

@@ -1,0 +1,37 @@
+"""Amounts as the page's language writes them (template helpers):
+"12 345 678 €" and "12,3 M €" on French pages, "€12,345,678" and
+"€12.3M" on English ones."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from babel import Locale
+from babel.numbers import format_compact_currency, format_currency, format_decimal
+
+
+def _locale() -> str:
+    return tk.h.lang() or tk.config.get("ckan.locale_default") or "fr"
+
+
+def issy_euros(amount: Any, compact: bool = False) -> str:
+    if amount is None:
+        return ""
+    locale = Locale.parse(_locale())
+    if compact:
+        return format_compact_currency(float(amount), "EUR", locale=locale, fraction_digits=1)
+    # Whole euros: a report's amounts are millions; cents would only add noise.
+    whole = locale.currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(round(float(amount)), "EUR", locale=locale, format=whole, currency_digits=False)
+
+
+def issy_percent(value: Any) -> str:
+    """``value`` in percent (23.4 -> "23,4 %"), one decimal."""
+    if value is None:
+        return ""
+    return format_decimal(float(value), format="#,##0.0", locale=_locale()) + (
+        "\u00a0%" if _locale() == "fr" else "%")
+
+
+def get_helpers() -> dict[str, Any]:
+    return {"issy_euros": issy_euros, "issy_percent": issy_percent}
