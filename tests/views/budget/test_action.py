@@ -87,3 +87,15 @@ def test_a_harvested_budget_table_gets_the_report_first_and_other_resources_do_n
 
     assert _views(table_of("Compte administratif 2022")) == ["issy_budget_view", "datatables_view"]
     assert _views(table_of("Projets d'investissement 2023")) == ["datatables_view"]
+
+
+def test_ckans_views_create_command_gives_budgets_harvested_before_their_report(
+        harvest: Harvest, feed: Feed, cli: Any) -> None:
+    from ckan.cli.cli import ckan
+
+    publish(harvest, feed, {CA_2022_13: None})
+    resource_id = table_of("Compte administratif 2022")
+    assert "issy_budget_view" not in _views(resource_id)  # test.ini has no default views
+    result = cli.invoke(ckan, ["views", "create", "issy_budget_view", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert _views(resource_id) == ["issy_budget_view"]
