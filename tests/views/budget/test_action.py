@@ -99,3 +99,12 @@ def test_ckans_views_create_command_gives_budgets_harvested_before_their_report(
     result = cli.invoke(ckan, ["views", "create", "issy_budget_view", "--yes"])
     assert result.exit_code == 0, result.output
     assert _views(resource_id) == ["issy_budget_view"]
+
+
+@pytest.mark.ckan_config("ckanext.issy.aggregate.max_rows", "5")
+def test_a_budget_too_detailed_for_the_sites_limit_is_refused_rather_than_summed_short(
+        harvest: Harvest, feed: Feed, app: Any) -> None:
+    publish(harvest, feed, {CA_2022_13: None})
+    answer = app.get("/api/issy/budget", query_string={"resource_id": table_of("Compte administratif 2022")})
+    assert answer.status_code == 400
+    assert "ckanext.issy.aggregate.max_rows" in answer.json["error"]["message"]

@@ -45,9 +45,11 @@ def _report(resource_id: str, comparer: str) -> tuple[dict[str, Any] | None, str
     asked = {"resource_id": resource_id, **({"compare": comparer} if comparer else {})}
     try:
         return tk.get_action("issy_budget")(builder.context(), asked), ""
-    except tk.ValidationError:
+    except tk.ValidationError as error:
         # A comparison that cannot be made: the report with its default one.
-        return _report(resource_id, "") if comparer else (None, tk._("This report cannot be drawn."))
+        if comparer:
+            return _report(resource_id, "")
+        return None, " ".join(map(str, error.error_summary.values())) or tk._("This report cannot be drawn.")
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:
         return None, str(getattr(error, "message", "") or "") or tk._("This report cannot be drawn.")
     except RateLimited:
