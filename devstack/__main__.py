@@ -1,4 +1,5 @@
-"""Command line of the dev tooling: ``python -m devstack {demo,production,test,test-ckan,services,periodic,vendor}``."""
+"""Command line of the dev tooling: ``python -m devstack {demo,production,test,test-ckan,services,periodic,vendor}``
+(and the demo's own: sample-feeds, parking-simulator, sample-data, feature-views, datagouv-check)."""
 from __future__ import annotations
 
 import argparse
@@ -30,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample-data", help="load the demo's sample data")
     sample.add_argument("ini", type=Path)
     sample.add_argument("admin")
+    feature = commands.add_parser(
+        "feature-views", help="feature the sample budget's financial report once harvested (used by the demo)"
+    )
+    feature.add_argument("ini", type=Path)
     check = commands.add_parser("datagouv-check", help="harvest a running portal with data.gouv.fr's harvesters")
     check.add_argument("url", nargs="?", help="the portal's root URL (default: the demo's)")
     commands.add_parser(
@@ -63,6 +68,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from devstack import sample_data
 
         return sample_data.main(args.ini, args.admin)
+    if args.command == "feature-views":
+        from devstack import demo, sample_data
+
+        return sample_data.feature_views(args.ini, demo.ADMIN_NAME)
     if args.command == "datagouv-check":
         from devstack import datagouv
 

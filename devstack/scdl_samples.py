@@ -95,27 +95,176 @@ FUNCTIONS = [
     ("823", "Espaces verts urbains"), ("01", "Opérations non ventilables"),
 ]
 
+# --- M57 --------------------------------------------------------------------
+# The M57 functional presentation (communes of 3,500 inhabitants or more)
+# has other groups than M14's: 0 Services généraux, 1 Sécurité,
+# 2 Enseignement, formation professionnelle et apprentissage, 3 Culture, vie
+# sociale, jeunesse, sports et loisirs, 4 Santé et action sociale,
+# 5 Aménagement des territoires et habitat, 6 Action économique,
+# 7 Environnement, 8 Transports. A representative subset of its functions,
+# at the levels (2 or 3 digits) communes vote them; 01 closes the list as in
+# M14 and carries the order operations.
+FUNCTIONS_M57 = [
+    ("020", "Administration générale de la collectivité"), ("11", "Police, sécurité, justice"),
+    ("211", "Écoles maternelles"), ("212", "Écoles primaires"), ("213", "Classes regroupées"),
+    ("281", "Hébergement et restauration scolaires"),
+    ("311", "Activités artistiques, actions et manifestations culturelles"),
+    ("313", "Bibliothèques et médiathèques"), ("32", "Sports"), ("422", "Petite enfance"),
+    ("428", "Autres interventions sociales"), ("511", "Espaces verts urbains"), ("845", "Voirie communale"),
+    ("01", "Opérations non ventilables"),
+]
+# What M57 changes in the sample's chapters: chapter 73 loses local taxes to
+# a chapter of their own, 731 "Fiscalité locale" (so 731 is in M57 documents
+# only, and a comparison with an M14 year must leave it out), and a few
+# natures are split finer (subsidies, office equipment).
+M57_NATURES = {  # M14 nature -> its M57 nature and label
+    "6531": ("65311", "Indemnités des élus"),
+    "6574": ("65748", "Subventions de fonctionnement aux autres personnes de droit privé"),
+    "2183": ("21838", "Autre matériel informatique"),
+    "2184": ("21848", "Autres matériels de bureau et mobiliers"),
+}
+M57_TAXES = [
+    ("fonctionnement", "recette", "73", "Impôts et taxes (sauf 731)", [
+        ("7336", "Droits de place", 420_000), ("7381", "Taxe additionnelle aux droits de mutation", 9_800_000),
+    ]),
+    ("fonctionnement", "recette", "731", "Fiscalité locale", [
+        ("731111", "Taxe foncière sur les propriétés bâties", 52_000_000),
+    ]),
+]
 
-def _lines(operations: int) -> Iterator[tuple[tuple, tuple[str, str], str]]:
-    for chapter in CHAPTERS:
-        for nature in chapter[4]:
-            for function in FUNCTIONS:
+
+def _m57_chapters() -> list[tuple]:
+    chapters = []
+    for section, codrd, code, label, natures in CHAPTERS:
+        if code == "73":
+            chapters += M57_TAXES
+            continue
+        natures = [(*M57_NATURES.get(nature, (nature, nature_label)), typical)
+                   for nature, nature_label, typical in natures]
+        chapters.append((section, codrd, code, label, natures))
+    return chapters
+
+
+CHAPTERS_M57 = _m57_chapters()
+NOMENCLATURES = {"M14": (CHAPTERS, FUNCTIONS), "M57": (CHAPTERS_M57, FUNCTIONS_M57)}
+
+# --- order operations ---------------------------------------------------------
+# Opérations d'ordre: accounting entries between the two sections, with no
+# money going in or out. Each pair balances to the cent: the depreciation
+# charged to the operating section (042, nature 6811) is an investment
+# revenue (040, by depreciated account); the transfer between the sections
+# (023 / 021) is voted in the budget primitif only (it is never executed, so
+# no other document carries it). Real files put them under function 01.
+NON_VENTILABLE = ("01", "Opérations non ventilables")
+TRANSFER_CHAPTER = "Opérations d'ordre de transfert entre sections"
+DEPRECIATION = 2_900_000  # a typical year's depreciation, in €
+DEPRECIATION_NATURE = ("6811", "Dotations aux amortissements des immobilisations incorporelles et corporelles")
+DEPRECIATED = {  # the 040 natures, with their share of the depreciation (the last takes what is left)
+    "M14": [("28031", "Amortissements des frais d'études", 0.12),
+            ("28051", "Amortissements des concessions et droits similaires", 0.10),
+            ("280422", "Amortissements des subventions d'équipement aux personnes de droit privé", 0.18),
+            ("28183", "Amortissements du matériel de bureau et matériel informatique", 0.30),
+            ("28184", "Amortissements du mobilier", 0.10),
+            ("28188", "Amortissements des autres immobilisations corporelles", 0.20)],
+    "M57": [("28031", "Amortissements des frais d'études", 0.12),
+            ("28051", "Amortissements des concessions et droits similaires", 0.10),
+            ("280422", "Amortissements des subventions d'équipement aux personnes de droit privé", 0.18),
+            ("281838", "Amortissements de l'autre matériel informatique", 0.30),
+            ("281848", "Amortissements des autres matériels de bureau et mobiliers", 0.10),
+            ("28188", "Amortissements des autres immobilisations corporelles", 0.20)],
+}
+TRANSFER = 6_500_000  # the planned transfer from the operating to the investment section, in €
+TRANSFER_OUT = ("023", "Virement à la section d'investissement")
+TRANSFER_IN = ("021", "Virement de la section de fonctionnement")
+
+
+def _order_line(stage: str, year: int, section: str, codrd: str, chapter: tuple[str, str],
+                nature: tuple[str, str], voted: float, realised: float | str) -> dict[str, str | float]:
+    return {
+        "BGT_NATDEC": stage, "BGT_ANNEE": year, "BGT_SIRET": SIRET, "BGT_NOM": NAME,
+        "BGT_CONTNAT": chapter[0], "BGT_CONTNAT_LABEL": chapter[1], "BGT_NATURE": nature[0],
+        "BGT_NATURE_LABEL": nature[1], "BGT_FONCTION": NON_VENTILABLE[0], "BGT_FONCTION_LABEL": NON_VENTILABLE[1],
+        "BGT_OPERATION": "", "BGT_SECTION": section, "BGT_OPBUDG": "ordre", "BGT_CODRD": codrd,
+        "BGT_MTREAL": realised, "BGT_MTBUDGPREC": voted, "BGT_MTRARPREC": 0.0, "BGT_MTPROPNOUV": voted,
+        "BGT_MTPREV": voted, "BGT_CREDOUV": voted, "BGT_MTRAR3112": 0.0, "BGT_ARTSPE": "non spécialisé",
+    }
+
+
+def _parts(amount: float, shares: list[float]) -> list[float]:
+    """``amount`` split by ``shares``, the last part taking what is left: the parts add up to the cent."""
+    parts = [round(amount * share, 2) for share in shares[:-1]]
+    return parts + [round(amount - sum(parts), 2)]
+
+
+def order_rows(stage: str, year: int, nomenclature: str = "M14", seed: int = 92040) -> list[dict[str, str | float]]:
+    """The order operations of a document: 042 / 040 (depreciation) and, in a
+    budget primitif, 023 / 021 (the transfer between the sections)."""
+    rng = random.Random(f"{seed}-{stage}-{year}-ordre")  # apart: real lines are the same with or without them
+    executed = stage.startswith("compte")
+    voted = round(DEPRECIATION * rng.uniform(0.95, 1.05), 2)
+    # Depreciation is computed, not estimated: what is charged is what was voted, or nearly.
+    realised = round(voted * rng.uniform(0.995, 1.0), 2) if executed else None
+    depreciated = DEPRECIATED[nomenclature]
+    shares = [share for _code, _label, share in depreciated]
+    voted_parts = _parts(voted, shares)
+    realised_parts: list[float | str] = [""] * len(shares) if realised is None else list(_parts(realised, shares))
+    lines = [_order_line(stage, year, "fonctionnement", "dépense", ("042", TRANSFER_CHAPTER), DEPRECIATION_NATURE,
+                         voted, "" if realised is None else realised)]
+    lines += [_order_line(stage, year, "investissement", "recette", ("040", TRANSFER_CHAPTER), (code, label),
+                          part, realised_part)
+              for (code, label, _share), part, realised_part in zip(depreciated, voted_parts, realised_parts)]
+    if stage == "budget primitif":
+        transfer = round(TRANSFER * rng.uniform(0.9, 1.1), 2)
+        lines += [_order_line(stage, year, "fonctionnement", "dépense", TRANSFER_OUT, TRANSFER_OUT, transfer, ""),
+                  _order_line(stage, year, "investissement", "recette", TRANSFER_IN, TRANSFER_IN, transfer, "")]
+    return lines
+
+
+def _lines(chapters: list[tuple], functions: list[tuple[str, str]],
+           lines: int | None) -> Iterator[tuple[tuple, tuple, tuple[str, str], str, int, int]]:
+    """(chapter, nature, function, operation, functions of the nature, operations) of each real line.
+
+    At least one line per nature and function, operations are added to
+    reach ``lines``; fewer lines spread the natures over fewer functions
+    (in turn, so that every function still appears): a small document
+    keeps every chapter."""
+    natures = [(chapter, nature) for chapter in chapters for nature in chapter[4]]
+    full = len(natures) * len(functions)
+    if lines is None or lines >= full:
+        operations = 1 if lines is None else -(-lines // full)
+        for chapter, nature in natures:
+            for function in functions:
                 for operation in range(operations):
-                    yield chapter, nature, function, (f"OP{operation:04d}" if operations > 1 else "")
+                    yield (chapter, nature, function, (f"OP{operation:04d}" if operations > 1 else ""),
+                           len(functions), operations)
+        return
+    start = 0
+    for index, (chapter, nature) in enumerate(natures):
+        count = lines // len(natures) + (index < lines % len(natures))
+        for step in range(count):
+            yield chapter, nature, functions[(start + step) % len(functions)], "", count, 1
+        start += count
 
 
-def rows(stage: str, year: int, *, lines: int | None = None, seed: int = 92040) -> list[dict[str, str | float]]:
+def rows(stage: str, year: int, *, lines: int | None = None, seed: int = 92040, nomenclature: str = "M14",
+         order: bool = False) -> list[dict[str, str | float]]:
     """Budget lines of one document, amounts in euros (floats with cents).
 
     Without ``lines``, one line per nature and function (about 600);
-    with it, exactly that many lines (operations are added as needed)."""
-    per_operation = sum(len(chapter[4]) for chapter in CHAPTERS) * len(FUNCTIONS)
-    operations = 1 if lines is None else -(-lines // per_operation)
+    with it, exactly that many lines: operations are added as needed, and
+    fewer lines than natures × functions spread each nature over fewer
+    functions. ``nomenclature`` is ``"M14"`` or ``"M57"`` (its functions
+    and chapters: ``FUNCTIONS_M57``, ``CHAPTERS_M57``); ``order`` adds the
+    order operations of ``order_rows`` at the end (counted in ``lines``)."""
+    chapters, functions = NOMENCLATURES[nomenclature]
+    ordered = order_rows(stage, year, nomenclature, seed) if order else []
+    real = None if lines is None else max(lines - len(ordered), 0)
     rng = random.Random(f"{seed}-{stage}-{year}")
     result = []
-    for chapter, (nature, label, typical), function, operation in _lines(operations):
+    for chapter, (nature, label, typical), function, operation, spread, operations in _lines(chapters, functions,
+                                                                                           real):
         section, codrd, code, chapter_label, _natures = chapter
-        voted = round(typical / len(FUNCTIONS) / operations * rng.uniform(0.3, 1.7), 2)
+        voted = round(typical / spread / operations * rng.uniform(0.3, 1.7), 2)
         realised = round(voted * rng.uniform(0.82, 1.0), 2)
         result.append({
             "BGT_NATDEC": stage, "BGT_ANNEE": year, "BGT_SIRET": SIRET, "BGT_NOM": NAME,
@@ -128,9 +277,9 @@ def rows(stage: str, year: int, *, lines: int | None = None, seed: int = 92040) 
             "BGT_MTRAR3112": round(voted - realised, 2) if section == "investissement" else 0.0,
             "BGT_ARTSPE": "non spécialisé",
         })
-        if lines is not None and len(result) == lines:
+        if real is not None and len(result) == real:
             break
-    return result
+    return result + ordered
 
 
 def _amount(value: str | float, decimal_comma: bool) -> str:

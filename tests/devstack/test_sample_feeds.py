@@ -20,6 +20,8 @@ def test_the_sample_finance_source_configuration_is_valid_and_labels_its_dataset
     config = json.loads(ScdlBudgetHarvester().validate_config(sample_data.FINANCE_SOURCE["config"]))
     assert config["title_suffix"] == " (exemple)"
     assert sample_data.SAMPLE_TAG in config["tags"]
+    # The sample files' functions are M14's (devstack/scdl_samples.py's default).
+    assert config["nomenclature"] == "M14"
 
 
 @pytest.mark.usefixtures("with_plugins")

@@ -3,6 +3,7 @@ database and DataStore."""
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import io
 import re
@@ -25,6 +26,7 @@ from tests.support.http_server import Response
 
 BP = "budget-primitif-2024.csv"
 CA = "compte-administratif-2023-cp1252.csv"
+CA_13 = "compte-administratif-2022-13col.csv"
 
 
 def datasets() -> list[dict[str, Any]]:
@@ -427,6 +429,57 @@ def test_a_csv_source_records_the_nomenclature_its_configuration_names(harvest: 
     harvest.run(harvest.source(feed.url(CA), {"nomenclature": "M14-M14_COM_SUP3500"}))
     extras = {e["key"]: e["value"] for e in dataset("Compte administratif 2023")["extras"]}
     assert extras["budget_nomenclature"] == "M14-M14_COM_SUP3500"
+
+
+def test_a_source_over_a_change_of_plan_records_the_nomenclature_of_each_year(harvest: Harvest, feed: Feed) -> None:
+    # A city that moved from M14 to M57 in 2024; 2022 is not listed: no nomenclature.
+    feed.serve_file(CA)
+    feed.serve_file(BP)
+    feed.serve_file(CA_13)
+    config = {"urls": [feed.url(BP), feed.url(CA_13)], "nomenclature": {"2023": "M14", "2024": "M57"}}
+    assert errors(harvest.run(harvest.source(feed.url(CA), config))) == []
+
+    for title, plan in (("Compte administratif 2023", "M14"), ("Budget primitif 2024", "M57")):
+        package = dataset(title)
+        assert {e["key"]: e["value"] for e in package["extras"]}["budget_nomenclature"] == plan
+        assert f"Nomenclature comptable : {plan}." in package["notes"]
+    package = dataset("Compte administratif 2022")
+    assert "budget_nomenclature" not in {e["key"] for e in package["extras"]}
+    assert "Nomenclature comptable" not in package["notes"]
+
+
+EXAMPLE = '{"2023": "M14", "2024": "M57"}'  # the shape the message shows
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.parametrize("value, named", [
+    ({"2024x": "M57"}, "2024x"),
+    ({"2023": "M14", "24": "M57"}, "24"),  # 2023 is a year: only 24 is named
+    ({"2024": 57}, EXAMPLE),
+    (["M14", "M57"], EXAMPLE),
+    (57, EXAMPLE),
+], ids=["key-not-a-year", "one-key-not-a-year", "value-not-a-string", "list", "number"])
+def test_a_nomenclature_neither_a_string_nor_one_per_year_is_refused_clearly(value: Any, named: str) -> None:
+    from ckanext.issy.harvesters.core.base import ConfigError
+    from ckanext.issy.harvesters.finance import ScdlBudgetHarvester
+
+    with pytest.raises(ConfigError) as refused:
+        ScdlBudgetHarvester().validate_config(json.dumps({"nomenclature": value}))
+    message = str(refused.value)
+    # The site's language words the rest: the key and what is wrong are in every language.
+    assert "nomenclature" in message and named in message, message
+    assert "2023" not in message or named == EXAMPLE, message
+    assert ";" not in message, "one problem, not a cascade"
+
+
+def test_the_nomenclature_of_a_dataset_over_several_years_lists_each_plan_once() -> None:
+    from ckanext.issy.harvesters.finance import nomenclature
+
+    per_year = {"nomenclature": {"2022": "M14", "2023": "M14", "2024": "M57", "2026": "M57"}}
+    assert nomenclature(per_year, ("2024", "2024")) == "M57"
+    assert nomenclature(per_year, ("2025", "2025")) == ""
+    assert nomenclature(per_year, ("2021", "2025")) == "M14, M57"
+    assert nomenclature({"nomenclature": "M14"}, ("2020", "2030")) == "M14"
 
 
 PERSON = "Jeanne Dupré"  # named in the fixture's annex of staff

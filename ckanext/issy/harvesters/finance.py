@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,7 +44,9 @@ FORMATS = ("scdl", "totem", "ods", "projects")
 ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
 DEFAULTS: dict[str, Any] = {
     "format": "scdl",
-    "nomenclature": "",  # the chart of accounts of CSV files (M14, M57...); TOTEM documents say it themselves
+    # The chart of accounts of CSV files (M14, M57...), or of each year {"2023": "M14", "2024": "M57"}
+    # for a city that changed; TOTEM documents say it themselves.
+    "nomenclature": "",
     "dataset": "",  # ods: the dataset's id on the portal of the source's URL
     "export": "csv",  # ods: the export read, csv or json
     "table": "scdl",  # ods: the table the fields are mapped onto, scdl or aggregated
@@ -60,10 +63,40 @@ DEFAULTS: dict[str, Any] = {
     "title_suffix": "",
     "notes": "",
 }
-STRINGS = ("format", "nomenclature", "dataset", "export", "table", "budget_document", "budget_siret", "group",
+STRINGS = ("format", "dataset", "export", "table", "budget_document", "budget_siret", "group",
            "license_id", "frequency", "commune", "insee", "title_suffix", "notes")
 AGGREGATED_CHECKS = checks.checks(ods.AGGREGATED_COLUMNS, ods.AGGREGATED_ESSENTIAL)
 PROJECT_CHECKS = checks.checks(projects.PROJECT_COLUMNS, projects.ESSENTIAL)
+
+
+def _nomenclature_problems(config: dict[str, Any]) -> list[str]:
+    """``nomenclature`` is a string or an object of years and strings; one
+    that is not is reset to none, for the checks that follow."""
+    value = config["nomenclature"]
+    if isinstance(value, str):
+        return []
+    problems = []
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        problems.append(_('"nomenclature" must be a string, or an object giving the nomenclature of each year, '
+                          'e.g. {example}').format(example='{"2023": "M14", "2024": "M57"}'))
+    else:
+        problems += [_('"nomenclature": "{key}" is not a year').format(key=key)
+                     for key in value if not re.fullmatch(r"\d{4}", key)]
+    if problems:
+        config["nomenclature"] = DEFAULTS["nomenclature"]
+    return problems
+
+
+def nomenclature(config: dict[str, Any], years: tuple[str, str]) -> str:
+    """The nomenclature the configuration gives for the years ``years``
+    (first, last): the source's, or that of each year; several (a dataset
+    over years of both plans) are listed in the years' order."""
+    value = config["nomenclature"]
+    if isinstance(value, str):
+        return value
+    first, last = int(years[0]), int(years[1])
+    found = [value[year] for year in sorted(value) if first <= int(year) <= last and value[year]]
+    return ", ".join(dict.fromkeys(found))
 
 
 def _format_problems(config: dict[str, Any]) -> list[str]:
@@ -147,13 +180,13 @@ def _links(document: dict[str, Any]) -> list[publish.Link]:
 
 def _dataset(document: dict[str, Any], config: dict[str, Any], owner_org: str, title: str, summary: str,
              years: tuple[str, str], tags: Sequence[str], extras: dict[str, str]) -> dict[str, Any]:
-    nomenclature = document.get("nomenclature") or config["nomenclature"]
-    notes = summary + "\n\n" + (f"Nomenclature comptable : {nomenclature}.\n\n" if nomenclature else "")
+    plan = document.get("nomenclature") or nomenclature(config, years)
+    notes = summary + "\n\n" + (f"Nomenclature comptable : {plan}.\n\n" if plan else "")
     notes += _origin(document) + (f"\n\n{config['notes']}" if config["notes"] else "")
     extras = {
         **publish.coverage_extras(f"{years[0]}-01-01", f"{years[1]}-12-31", config["frequency"], config),
         **extras,
-        **({"budget_nomenclature": nomenclature} if nomenclature else {}),
+        **({"budget_nomenclature": plan} if plan else {}),
     }
     return {
         "title": title + config["title_suffix"],
@@ -248,7 +281,7 @@ class ScdlBudgetHarvester(IssyHarvesterBase):
 
     def parse_config(self, config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         merged, problems = self.with_defaults(config, DEFAULTS)
-        problems += self.usual_problems(merged, DEFAULTS, STRINGS)
+        problems += self.usual_problems(merged, DEFAULTS, STRINGS) + _nomenclature_problems(merged)
         return merged, problems + _format_problems(merged)
 
     def file_urls(self, url: str, config: dict[str, Any]) -> list[str]:
