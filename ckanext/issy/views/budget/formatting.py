@@ -14,13 +14,17 @@ def _locale() -> str:
     return tk.h.lang() or tk.config.get("ckan.locale_default") or "fr"
 
 
-def issy_euros(amount: Any, compact: bool = False) -> str:
+def issy_euros(amount: Any, compact: bool = False, cents: bool = False) -> str:
+    """Whole euros by default: a report's amounts are millions, cents would
+    only add noise; ``cents`` for small sums ("23,40 €"), ``compact`` for
+    narrow columns ("12,3 M €")."""
     if amount is None:
         return ""
     locale = Locale.parse(_locale())
     if compact:
         return format_compact_currency(float(amount), "EUR", locale=locale, fraction_digits=1)
-    # Whole euros: a report's amounts are millions; cents would only add noise.
+    if cents:
+        return format_currency(float(amount), "EUR", locale=locale)
     whole = locale.currency_formats["standard"].pattern.replace(".00", "")
     return format_currency(round(float(amount)), "EUR", locale=locale, format=whole, currency_digits=False)
 

@@ -9,6 +9,8 @@ chapters are compared where both documents have the chapter, and the
 sections always (issue #25)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ckanext.issy.language import _
 
 # Code "01" is "opérations non ventilables" in both plans: its own group.
@@ -39,13 +41,26 @@ def group_of(code: str | None) -> str:
     return UNALLOCATED if code.startswith(UNALLOCATED) else code[0]
 
 
-def group_label(group: str, family: str) -> str:
+def _either() -> dict[str, str]:
+    """The groups both plans name alike: what a document of unknown plan can say."""
+    m14, m57 = _m14(), _m57()
+    return {code: label for code, label in m14.items() if m57.get(code) == label} | {"1": _("Security")}
+
+
+def group_label(group: str, family: str, functions: Sequence[str] = ()) -> str:
+    """The group's name in the plan ``family``; when the plan is not known
+    and the plans name the group differently, its largest ``functions``."""
     if group == UNALLOCATED:
         return _("Not allocated to a function")
     if group == NO_FUNCTION:
         return _("No function given")
-    labels = {"M14": _m14, "M57": _m57}.get(family)
-    return (labels() if labels else {}).get(group) or _("Function group {code}").format(code=group)
+    labels = {"M14": _m14, "M57": _m57}.get(family, _either)()
+    if group in labels:
+        return labels[group]
+    if functions:
+        more = "…" if len(functions) > 2 else ""
+        return _("Group {code}: {functions}").format(code=group, functions=", ".join(functions[:2]) + more)
+    return _("Function group {code}").format(code=group)
 
 
 def same_plan(family: str, other: str) -> bool:

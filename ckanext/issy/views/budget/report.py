@@ -90,7 +90,9 @@ def function_tree(figures: Figures, family: str) -> list[dict[str, Any]]:
     for group, rows in by_group.items():
         children = _nest(rows, lambda code: labels.get(code, code), lambda code: chapters.get(code, code))
         if children:
-            groups.append(_node(group, nomenclature.group_label(group, family), children))
+            node = _node(group, "", children)  # children sorted, largest first
+            node["name"] = nomenclature.group_label(group, family, [child["name"] for child in node["children"]])
+            groups.append(node)
     return sorted(groups, key=lambda node: -node["value"])
 
 
