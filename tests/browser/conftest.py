@@ -21,10 +21,31 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
+# The widths every page is tried at: a phone's and a desktop's.
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on once this returns (a dead
+    tile server, or one for the live portal)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def context_at(browser: Any, width: str) -> Any:
+    """A fresh browser context at one of ``WIDTHS``, motion reduced (no animation to wait for)."""
+    w, h = WIDTHS[width]
+    return browser.new_context(viewport={"width": w, "height": h}, reduced_motion="reduce")
+
+
+def console_problems(page: Any, warnings: bool = False) -> list[str]:
+    """The page's console errors (and ``warnings``) and uncaught exceptions, as they come."""
+    kinds = ("error", "warning") if warnings else ("error",)
+    said: list[str] = []
+    page.on("console", lambda m: said.append(f"{m.type}: {m.text}") if m.type in kinds else None)
+    page.on("pageerror", lambda error: said.append(str(error)))
+    return said
 
 
 @pytest.fixture
@@ -38,7 +59,7 @@ def live_server(make_app: Any, ckan_config: dict[str, Any],
     app (``.flask_app``): CKAN 2.11 sets the page's language in a middleware
     outside Flask, without which every page fails, and the plugins'
     middlewares (page-view tracking) sit outside Flask on both versions."""
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     ckan_config["ckan.site_url"] = url
     server = make_server("127.0.0.1", int(url.rsplit(":", 1)[1]), make_app().app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 from collections import defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -34,7 +33,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 
-from tests.browser.conftest import axe_violations, screenshot, visit
+from tests.browser.conftest import WIDTHS, axe_violations, console_problems, context_at, free_port, screenshot, visit
 from tests.harvesters import conftest as harvesting
 from tests.harvesters.conftest import Feed, Harvest, errors, fixture_bytes
 from tests.harvesters.test_finance import BP, CA, data_resource, dataset
@@ -43,17 +42,11 @@ from tests.harvesters.test_finance_projects import CSV, CSV_MAPPING
 # The harvesters' fixtures: a feed server and a harvest through the real queues.
 feed, harvest = harvesting.feed, harvesting.harvest
 CA_13 = "compte-administratif-2022-13col.csv"
-WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 TREES = "figure[data-tree]"
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
-
-DEAD_TILES = f"127.0.0.1:{_closed_port()}"
+DEAD_TILES = f"127.0.0.1:{free_port()}"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
@@ -117,19 +110,6 @@ def _percent(value: Decimal) -> str:
 
 
 # The page --------------------------------------------------------------------
-
-def _context(browser: Any, width: str) -> Any:
-    w, h = WIDTHS[width]
-    return browser.new_context(viewport={"width": w, "height": h}, reduced_motion="reduce")
-
-
-def _watch(page: Any) -> list[str]:
-    """The page's console errors and uncaught exceptions, as they come."""
-    said: list[str] = []
-    page.on("console", lambda message: said.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: said.append(str(error)))
-    return said
-
 
 def _drawn(page: Any, count: int) -> None:
     """Wait until ``count`` treemaps are drawn."""
@@ -241,9 +221,9 @@ def test_the_report_of_a_compte_administratif_with_its_map_and_comparison(
 
     said: list[str] = []
     for width in WIDTHS:
-        context = _context(browser, width)
+        context = context_at(browser, width)
         page = context.new_page()
-        said += _watch(page)
+        said += console_problems(page)
         visit(page, live_server + address)
 
         # The key figures are the server's text, French amounts, real operations only.
@@ -285,9 +265,9 @@ def test_the_report_of_a_compte_administratif_with_its_map_and_comparison(
         context.close()
 
     # The keyboard goes down a level and back up, on a phone.
-    context = _context(browser, "phone")
+    context = context_at(browser, "phone")
     page = context.new_page()
-    said += _watch(page)
+    said += console_problems(page)
     visit(page, live_server + address)
     _drawn(page, 3)
     words = page.evaluate(f"JSON.parse(document.querySelector('{report} script[data-role=words]').textContent)")
@@ -352,9 +332,9 @@ def test_the_report_of_a_compte_administratif_with_its_map_and_comparison(
     context.close()
 
     # In English: English amounts, the same report.
-    context = _context(browser, "desktop")
+    context = context_at(browser, "desktop")
     page = context.new_page()
-    said += _watch(page)
+    said += console_problems(page)
     visit(page, f"{live_server}/en{address}")
     assert page.get_attribute("html", "lang") == "en"
     assert _text(page, f"{report} [data-role=total-expense] .issy-budget-amount") == _euros(expenses, "en")
@@ -393,9 +373,9 @@ def test_a_file_without_functions_is_broken_down_by_chapter_with_its_order_opera
     expenses = _total(sums, "dépense")
     assert _total(sums, "dépense", "ordre") == _total(sums, "recette", "ordre") == Decimal(1250000)
 
-    context = _context(browser, "phone")
+    context = context_at(browser, "phone")
     page = context.new_page()
-    said = _watch(page)
+    said = console_problems(page)
     visit(page, f"{live_server}/dataset/{package['name']}/resource/{resource['id']}")
     # Real operations only in the totals; the order operations apart, with their amounts.
     assert _text(page, f"{report} [data-role=total-expense] .issy-budget-amount") == _euros(expenses)

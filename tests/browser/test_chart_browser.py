@@ -22,28 +22,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser.conftest import axe_violations, screenshot, visit
+from tests.browser.conftest import WIDTHS, axe_violations, console_problems, context_at, screenshot, visit
 from tests.views.chart.conftest import chart_data  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
-WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 FIGURE = "#issy-chart"
 # A French amount as Intl.NumberFormat('fr-FR') writes it: 12 345,5 €
 # (narrow no-break spaces between thousands, a no-break space before €).
 FRENCH_AMOUNT = re.compile(r"^-?\d{1,3}([\u202f\u00a0]\d{3})*(,\d{1,2})?\u00a0€$")
-
-
-def _context(browser: Any, width: str) -> Any:
-    w, h = WIDTHS[width]
-    return browser.new_context(viewport={"width": w, "height": h}, reduced_motion="reduce")
-
-
-def _watch(page: Any) -> list[str]:
-    """The page's console errors and uncaught exceptions, as they come."""
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def _drawn(page: Any, figure: str = FIGURE, address: str = "") -> None:
@@ -96,9 +82,9 @@ def _open_builder(page: Any, live_server: str, resource_id: str) -> None:
 
 
 def test_a_bar_chart_is_built_shared_and_opened_again(browser, live_server: str, chart_data) -> None:  # noqa: F811
-    context = _context(browser, "desktop")
+    context = context_at(browser, "desktop")
     page = context.new_page()
-    errors = _watch(page)
+    errors = console_problems(page)
     _open_builder(page, live_server, chart_data["resource"]["id"])
 
     _choose(page, {"#chart-type": "bar", "#chart-x": "secteur", "#chart-y-0": "sum:montant",
@@ -124,9 +110,9 @@ def test_a_bar_chart_is_built_shared_and_opened_again(browser, live_server: str,
     assert axe_violations(page) == []
 
     # The permalink in a fresh browser (no cookie, no history) draws the same chart.
-    fresh = _context(browser, "phone")
+    fresh = context_at(browser, "phone")
     other = fresh.new_page()
-    errors += _watch(other)
+    errors += console_problems(other)
     visit(other, permalink)
     _drawn(other)
     assert _table(other) == rows and _marks(other) == len(rows)
@@ -140,9 +126,9 @@ def test_a_bar_chart_is_built_shared_and_opened_again(browser, live_server: str,
 
 
 def test_a_line_chart_over_time_with_a_filter(browser, live_server: str, chart_data) -> None:  # noqa: F811
-    context = _context(browser, "phone")
+    context = context_at(browser, "phone")
     page = context.new_page()
-    errors = _watch(page)
+    errors = console_problems(page)
     _open_builder(page, live_server, chart_data["resource"]["id"])
 
     _choose(page, {"#chart-type": "line", "#chart-x": "année", "#chart-x_unit": "month",
@@ -165,9 +151,9 @@ def test_a_line_chart_over_time_with_a_filter(browser, live_server: str, chart_d
     assert axe_violations(page) == []
 
     permalink = page.inner_text("#chart-permalink")
-    fresh = _context(browser, "desktop")
+    fresh = context_at(browser, "desktop")
     other = fresh.new_page()
-    errors += _watch(other)
+    errors += console_problems(other)
     visit(other, permalink)
     _drawn(other)
     assert _table(other) == rows and _marks(other) == len(rows)
@@ -179,9 +165,9 @@ def test_a_line_chart_over_time_with_a_filter(browser, live_server: str, chart_d
 
 def test_errors_are_said_and_the_embed_page_draws_the_chart_alone(browser, live_server: str,
                                                                  chart_data) -> None:
-    context = _context(browser, "phone")
+    context = context_at(browser, "phone")
     page = context.new_page()
-    errors = _watch(page)
+    errors = console_problems(page)
     resource_id = chart_data["resource"]["id"]
     # A filter the API refuses: the alert says why, no blank chart.
     visit(page, f"{live_server}/creer?resource_id={resource_id}&type=bar&x=secteur&y=count"
@@ -216,9 +202,9 @@ KINDS = {
 
 
 def test_every_kind_of_chart_is_drawn(browser, live_server: str, chart_data) -> None:  # noqa: F811
-    context = _context(browser, "phone")
+    context = context_at(browser, "phone")
     page = context.new_page()
-    errors = _watch(page)
+    errors = console_problems(page)
     resource_id = chart_data["resource"]["id"]
     drawn = {}
     for kind, query in KINDS.items():
@@ -242,9 +228,9 @@ def test_a_saved_view_is_drawn_in_the_resource_page(browser, live_server: str, c
                        type="bar", x="quartier", y="sum:montant", unit="€")
     figure = f"#issy-chart-{view['id']}"
     for width in WIDTHS:
-        context = _context(browser, width)
+        context = context_at(browser, width)
         page = context.new_page()
-        errors = _watch(page)
+        errors = console_problems(page)
         visit(page, f"{live_server}/dataset/depenses-par-secteur/resource/{resource['id']}?view_id={view['id']}")
         # Its stylesheet, like its script, comes after the first paint: the
         # chart is drawn at its full height all the same.

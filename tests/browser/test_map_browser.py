@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import socket
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -29,24 +28,18 @@ from ckan.tests import factories
 from werkzeug.datastructures import FileStorage
 
 from ckanext.issy.harvesters.core.datastore import Column
-from tests.browser.conftest import axe_violations, screenshot, visit
+from tests.browser.conftest import WIDTHS, axe_violations, console_problems, context_at, free_port, screenshot, visit
 from tests.geo.conftest import Portal, act, contours, square, table
 from tests.harvesters.conftest import Feed, Harvest, errors, feed, harvest  # noqa: F401  (fixtures)
 from tests.harvesters.test_finance import data_resource, dataset
 from tests.harvesters.test_finance_projects import CSV, CSV_MAPPING, PROJECTS_2023
 
-WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 FIGURE = "#issy-map"
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 # Nothing listens there once the probe is closed: every tile fails upstream.
-DEAD_TILES = f"127.0.0.1:{_closed_port()}"
+DEAD_TILES = f"127.0.0.1:{free_port()}"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
@@ -116,20 +109,6 @@ def map_data(portal: dict[str, Any]) -> dict[str, Any]:  # the theme's portal (l
     return {"projects": projects, "layer": layer, "turnout": turnout["id"]}
 
 
-def _context(browser: Any, width: str) -> Any:
-    w, h = WIDTHS[width]
-    return browser.new_context(viewport={"width": w, "height": h}, reduced_motion="reduce")
-
-
-def _watch(page: Any) -> list[str]:
-    """Every console error or warning, and uncaught exceptions: none is
-    expected, not even for the tiles that do not come."""
-    said: list[str] = []
-    page.on("console", lambda m: said.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda error: said.append(str(error)))
-    return said
-
-
 def _drawn(page: Any, address: str = "") -> None:
     page.wait_for_function("""([selector, address]) => {
         const figure = document.querySelector(selector);
@@ -169,9 +148,9 @@ def test_the_table_of_a_harvested_projects_file_is_mapped_one_point_per_row(
     feed.serve_file(CSV)
     assert errors(harvest.run(harvest.source(feed.url(CSV), {"format": "projects", "mapping": CSV_MAPPING}))) == []
     resource = data_resource(dataset(PROJECTS_2023))
-    context = _context(browser, "phone")
+    context = context_at(browser, "phone")
     page = context.new_page()
-    said = _watch(page)
+    said = console_problems(page, warnings=True)
     visit(page, f"{live_server}/creer?kind=map&resource_id={resource['id']}")
     _drawn(page)
 
@@ -183,9 +162,9 @@ def test_the_table_of_a_harvested_projects_file_is_mapped_one_point_per_row(
 
 
 def test_a_point_map_is_built_shared_and_opened_again(browser, live_server: str, map_data) -> None:
-    context = _context(browser, "desktop")
+    context = context_at(browser, "desktop")
     page = context.new_page()
-    said = _watch(page)
+    said = console_problems(page, warnings=True)
     tiles: list[int] = []
     page.on("response", lambda r: tiles.append(r.status) if "/carte/fond/" in r.url else None)
     visit(page, f"{live_server}/creer?kind=map&resource_id={map_data['projects']}")
@@ -238,9 +217,9 @@ def test_a_point_map_is_built_shared_and_opened_again(browser, live_server: str,
     # The permalink in a fresh browser (no cookie, no history) draws the same map.
     permalink = page.inner_text("#map-permalink")
     assert permalink == page.url
-    fresh = _context(browser, "phone")
+    fresh = context_at(browser, "phone")
     other = fresh.new_page()
-    said += _watch(other)
+    said += console_problems(other, warnings=True)
     visit(other, permalink)
     _drawn(other)
     assert _counts(other) == counts
@@ -259,9 +238,9 @@ def test_an_area_map_of_a_geojson_layer_joined_to_a_table(browser, live_server: 
                        "join_key": "codeBureauVote", "join_column": "bureau", "join_measure": "sum:votants",
                        "popup": "nomBureauVote", "title": "Votants par bureau"})
     for width in WIDTHS:
-        context = _context(browser, width)
+        context = context_at(browser, width)
         page = context.new_page()
-        said = _watch(page)
+        said = console_problems(page, warnings=True)
         visit(page, f"{live_server}/creer?{query}")
         _drawn(page)
         # Four contours have a geometry (one a MultiPolygon: one path); the fifth is skipped.

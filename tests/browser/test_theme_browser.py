@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.browser.conftest import ROOT, axe_violations, screenshot, visit
+from tests.browser.conftest import ROOT, WIDTHS, axe_violations, screenshot, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
-WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 PAGES = ["/", "/dataset/", "/dataset/budget-2024", "RESOURCE", "/visualisations", "/creer",
          "/a-propos", "/a-propos/demarche", "/a-propos/reutiliser", "/a-propos/contact",
          "/accessibilite", "/mentions-legales", "/confidentialite"]
