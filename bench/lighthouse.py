@@ -6,10 +6,11 @@ production, nginx in front of gunicorn (devstack/production.py), twice: with
 
 1. runs Lighthouse (npm, with Debian's Chromium) ``--runs`` times in mobile
    mode (its default device and simulated throttling) on the home page, the
-   search page, the page of the budget the demo's sample harvest publishes
-   and the Créer page drawing a bar chart of its DataStore table from a
-   permalink, on the themed portal, and takes the median of each
-   category's score;
+   search page, the page of the budget the demo's sample harvest publishes,
+   the resource page of its DataStore table (whose first view is the
+   financial report, ``issy_budget_view``) and the Créer page drawing a
+   bar chart of that table from a permalink, on the themed portal, and
+   takes the median of each category's score;
 2. times ``--requests`` sequential requests (full answer, after a warm-up)
    of the home and search pages on both portals, interleaved, and compares
    the medians.
@@ -150,16 +151,33 @@ CHART = {"type": "bar", "x": "BGT_CONTNAT_LABEL", "y": "sum:BGT_MTPREV", "limit"
          "sort": "measure_desc", "unit": "€"}
 
 
+BUDGET_VIEW = "issy_budget_view"
+
+
 def table_pages(base: str) -> list[str]:
-    """The page of the demo's harvested budget and the Créer page's
-    permalink of a bar chart of its DataStore table."""
+    """The page of the demo's harvested budget, the resource page of its
+    DataStore table (its first view: the financial report) and the Créer
+    page's permalink of a bar chart of that table."""
     try:
         dataset = _api(base, "package_show", id=TABLE_DATASET)
     except urllib.error.HTTPError:
         raise SystemExit(f"The demo has no dataset {TABLE_DATASET} yet: run `make demo` once, "
                          "until its sample harvests have published.") from None
     table = next(r["id"] for r in dataset["resources"] if r.get("datastore_active"))
-    return [f"/dataset/{TABLE_DATASET}", "/creer?" + urllib.parse.urlencode({"resource_id": table, **CHART})]
+    views = _api(base, "resource_view_list", id=table)
+    if not views or views[0]["view_type"] != BUDGET_VIEW:
+        raise SystemExit(f"The table of {TABLE_DATASET} does not show the financial report first "
+                         f"(its views: {[view['view_type'] for view in views]}): the demo's "
+                         f"ckan.views.default_views starts with {BUDGET_VIEW}; harvest the budget again.")
+    return [f"/dataset/{TABLE_DATASET}", f"/dataset/{TABLE_DATASET}/resource/{table}",
+            "/creer?" + urllib.parse.urlencode({"resource_id": table, **CHART})]
+
+
+def _shown(path: str) -> str:
+    """A page's path for the table: without its query, a resource's id as "…"."""
+    path = path.split("?")[0]
+    head, found, _resource_id = path.partition("/resource/")
+    return f"{head}/resource/…" if found else path
 
 
 def _missed(pages: list[PageScores], ratios: dict[str, float]) -> list[str]:
@@ -173,7 +191,7 @@ def _missed(pages: list[PageScores], ratios: dict[str, float]) -> list[str]:
 def _markdown(pages: list[PageScores], times: dict[str, dict[str, float]], runs: int,
               requests: int, loads: tuple[str, str]) -> str:
     rows = "\n".join(
-        f"| `{page.path.split('?')[0]}` | " + " | ".join(f"{page.medians[c]:.2f}" for c in CATEGORIES)
+        f"| `{_shown(page.path)}` | " + " | ".join(f"{page.medians[c]:.2f}" for c in CATEGORIES)
         + f" | {_spread(page)} | {statistics.median(page.cpu_indexes):.0f} |"
         for page in pages
     )
@@ -189,9 +207,10 @@ the configuration of `deploy/` ([production.md](production.md)) — twice on
 127.0.0.1: with the `issy_theme` plugin and without it (same databases).
 Lighthouse {_lighthouse_version()} (npm) with Debian's Chromium runs {runs} times in
 mobile mode (its default: emulated phone, simulated slow 4G and 4× slower
-CPU) on four pages of the themed portal (the budget the sample harvest
-publishes, and the Créer page drawing a bar chart of its table from a
-permalink), each page first requested
+CPU) on five pages of the themed portal (the budget the sample harvest
+publishes, the resource page of its table with the financial report as
+its first view, and the Créer page drawing a bar chart of that table
+from a permalink), each page first requested
 {WARM_UP} times so that no gunicorn worker's cold start is scored; the table
 gives the median score of each category. Chromium resolves no host name but 127.0.0.1 and the
 bench checks that no page requests another host. Server time is the median

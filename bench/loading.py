@@ -18,7 +18,7 @@ Either way the index is built afterwards by CKAN's own
 ``index`` times.
 
 Also what the benches of a DataStore table share (bench/aggregate.py,
-bench/map.py): the guard on the site's databases (``check_test_databases``),
+bench/map.py, bench/views.py): the guard on the site's databases (``check_test_databases``),
 a public dataset whose resource's table is loaded the harvesters' way, or
 kept from an earlier run (``prepare_table``, ``table_holds``), and the
 table's cached results deleted from Redis (``forget``).
@@ -268,11 +268,13 @@ def table_holds(resource_id: str, count: int, column: str, total: Any) -> bool:
 def prepare_table(name: str, *, organization: str, organization_title: str, title: str, resource_name: str,
                   resource_url: str, columns: Sequence[tuple[str, str, str, str]],
                   text: Callable[[], Iterable[Sequence[Optional[str]]]], holds: Callable[[str], bool],
-                  reuse: bool) -> tuple[str, Optional[float]]:
+                  reuse: bool, extras: Optional[dict[str, str]] = None,
+                  resource_fields: Optional[dict[str, Any]] = None) -> tuple[str, Optional[float]]:
     """The resource of the public dataset ``name`` (``title``, of the
     organisation ``organization``, created with ``organization_title`` if
-    missing), one CSV resource (``resource_name``, ``resource_url``) whose
-    DataStore table has ``columns`` ((id, DataStore type, label,
+    missing, with ``extras``), one CSV resource (``resource_name``,
+    ``resource_url``, and ``resource_fields``: an ``issy_role``, say)
+    whose DataStore table has ``columns`` ((id, DataStore type, label,
     description) each) and the rows ``text`` makes (COPY's text cells), as
     ``ckanext.issy.harvesters.core.datastore.load`` loads a harvest; and the
     seconds the load took, making the text included (None when ``reuse``
@@ -303,15 +305,17 @@ def prepare_table(name: str, *, organization: str, organization_title: str, titl
         tk.get_action("organization_create")(context(), {"name": organization, "title": organization_title})
     package = tk.get_action("package_create")(context(), {
         "name": name, "owner_org": organization, "private": False, "title": title,
-        "resources": [{"name": resource_name, "url": resource_url, "format": "CSV"}]})
+        "extras": [{"key": key, "value": value} for key, value in (extras or {}).items()],
+        "resources": [{"name": resource_name, "url": resource_url, "format": "CSV", **(resource_fields or {})}]})
     resource_id = package["resources"][0]["id"]
     specs = [datastore.Column(*spec) for spec in columns]
     return resource_id, _timed(lambda: datastore.load(resource_id, specs, text(), {"user": user}))
 
 
 def forget(kind: str, resource_id: str) -> None:
-    """The resource's cached results of ``kind`` ("aggregate", "points": the
-    keys of ``ckanext.issy.aggregate.cache.key``) deleted from Redis."""
+    """The resource's cached results of ``kind`` ("aggregate", "points",
+    "budget": the keys of ``ckanext.issy.aggregate.cache.key``) deleted from
+    Redis."""
     from ckan.lib.redis import connect_to_redis
 
     redis = connect_to_redis()

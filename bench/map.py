@@ -55,17 +55,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
-import gzip
 import json
-import logging
 import math
-import os
 import random
-import socket
 import statistics
 import sys
-import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -73,7 +67,8 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import harvesting, markers  # noqa: E402 (the checkout is on sys.path now)
+from bench import browser, harvesting, markers  # noqa: E402 (the checkout is on sys.path now)
+from bench.browser import SLOW_CPU  # noqa: E402
 
 DOCS = ROOT / "docs" / "performance.md"
 DOCS_BEGIN = "<!-- bench/map.py --write-docs: begin -->"
@@ -82,16 +77,6 @@ POINTS = 5_000
 RUNS = 5
 # Issue 24's targets.
 TARGET_SECONDS, TARGET_BYTES = 1.5, 300_000
-GZIP_LEVEL = 5  # nginx's gzip_comp_level (deploy/nginx/issy-ckan.conf)
-# What nginx compresses (gzip_types, and text/html, which it always does).
-COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "application/geo+json",
-                    "application/xml", "image/svg+xml")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
-VIEWPORT = {"width": 1280, "height": 900}
-SLOW_CPU = 4  # Lighthouse's mobile CPU slowdown
 ORGANIZATION = "bench-map"
 
 # --- the table -------------------------------------------------------------------------
@@ -167,13 +152,10 @@ def map_query(resource_id: str) -> str:
 
 
 # --- bytes ------------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Answer:
-    url: str
-    content_type: str
-    size: int  # the body as served
-    sent: int  # as nginx would send it: gzipped at level 5 if a text type
+PARTS = ("points", "map", "page")
 
+
+class Answer(browser.Answer):
     @property
     def part(self) -> str:
         return part_of(self.url)
@@ -193,21 +175,12 @@ def part_of(url: str) -> str:
     return "page"
 
 
-def sent_bytes(body: bytes, content_type: str) -> int:
-    """The body's bytes as nginx sends them: text gzipped (level 5) from
-    512 bytes on (gzip_min_length), the rest as it is."""
-    compressed = content_type.split(";")[0].strip().startswith(COMPRESSED_TYPES) and len(body) >= 512
-    return len(gzip.compress(body, GZIP_LEVEL)) if compressed else len(body)
+sent_bytes = browser.sent_bytes
 
 
 def totals(answers: list[Answer]) -> dict[str, tuple[int, int]]:
     """(served, sent) bytes by part, and for the whole page ("total")."""
-    found = {part: (0, 0) for part in ("points", "map", "page", "total")}
-    for answer in answers:
-        for part in (answer.part, "total"):
-            size, sent = found[part]
-            found[part] = (size + answer.size, sent + answer.sent)
-    return found
+    return browser.totals(answers, PARTS)
 
 
 # --- the site and the browser -----------------------------------------------------------------
@@ -241,47 +214,9 @@ def forget(resource_id: str) -> None:
     loading.forget("points", resource_id)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Site:
-    """CKAN (test.ini, site_url on its own address) under werkzeug's threaded server."""
-
-    def __init__(self) -> None:
-        from ckan.cli import load_config
-        from ckan.config.middleware import make_app
-        from werkzeug.serving import make_server
-
-        self.url = f"http://127.0.0.1:{_free_port()}"
-        config = load_config(str(ROOT / "test.ini"))
-        config["ckan.site_url"] = self.url
-        self.app = make_app(config)
-        for name in ("ckan", "ckanext", "werkzeug"):  # as on a site: DEBUG logging would be timed too
-            logging.getLogger(name).setLevel(logging.WARNING)
-        self.server = make_server("127.0.0.1", int(self.url.rsplit(":", 1)[1]), self.app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "Site":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self.server.shutdown()
-        self.thread.join()
-
-
-# Set before the page's scripts: when the figure is drawn, and the long tasks after the first paint.
+# Set before the page's scripts (after browser.LONG_TASKS): when the figure is drawn.
 PROBE = """
-window.__issyBench = {drawn: null, tasks: [], paint: null};
-new PerformanceObserver(list => list.getEntries().forEach(e => {
-    if (e.name === 'first-contentful-paint') window.__issyBench.paint = e.startTime;
-})).observe({type: 'paint', buffered: true});
-new PerformanceObserver(list => list.getEntries().forEach(e => {
-    window.__issyBench.tasks.push([e.startTime, e.duration]);
-})).observe({type: 'longtask', buffered: true});
+window.__issyBench.drawn = null;
 new MutationObserver(() => {
     const figure = document.querySelector('figure[data-issy-map]');
     if (figure && figure.dataset.state === 'drawn' && window.__issyBench.drawn === null) {
@@ -305,76 +240,52 @@ class Run:
     truncated: bool
 
 
-def _blocking(tasks: list[list[float]], paint: float) -> tuple[float, float]:
-    after = [duration for start, duration in tasks if start + duration > paint]
-    return max(after, default=0.0), sum(max(0.0, duration - 50) for duration in after)
+_blocking = browser.blocking
+# The markers drawn, and the legend's counts added up.
+FIGURE = """() => {
+    const figure = document.querySelector('figure[data-issy-map]');
+    const counts = Array.from(figure.querySelectorAll('[data-role=legend] > ul > li'))
+        .map(li => Number((li.textContent.match(/\\(([\\d\\s\\u202f\\u00a0]+)\\)$/) || ['', '0'])[1].replace(/\\D/g, '')));
+    return {drawn: Number(figure.dataset.drawn), legend: counts.reduce((a, b) => a + b, 0)};
+}"""
 
 
-def open_map(browser: Any, url: str, slow: bool, cached: bool) -> Run:
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    answers: list[Answer] = []
-    errors: list[str] = []
+def open_map(chromium: Any, url: str, slow: bool, cached: bool) -> Run:
     data: dict[str, Any] = {}
 
-    def answered(response: Any) -> None:
-        try:
-            body = response.body()
-        except Exception:  # noqa: BLE001 (a redirect or an aborted request has no body)
-            body = b""
-        kind = response.headers.get("content-type", "")
-        answers.append(Answer(response.url, kind, len(body), sent_bytes(body, kind)))
-        if part_of(response.url) == "points":
-            data.update(json.loads(body)["result"])
+    def body(url: str, content: bytes) -> None:
+        if part_of(url) == "points":
+            data.update(json.loads(content)["result"])
 
-    page.on("response", answered)
-    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
-    page.add_init_script(PROBE)
-    if slow:
-        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": SLOW_CPU})
-    page.goto(url)
-    page.wait_for_function("window.__issyBench && window.__issyBench.drawn !== null", timeout=120_000)
-    page.wait_for_load_state("networkidle")
-    probe = page.evaluate("window.__issyBench")
-    figure = page.evaluate("""() => {
-        const figure = document.querySelector('figure[data-issy-map]');
-        const counts = Array.from(figure.querySelectorAll('[data-role=legend] > ul > li'))
-            .map(li => Number((li.textContent.match(/\\(([\\d\\s\\u202f\\u00a0]+)\\)$/) || ['', '0'])[1].replace(/\\D/g, '')));
-        return {drawn: Number(figure.dataset.drawn), legend: counts.reduce((a, b) => a + b, 0)};
-    }""")
-    context.close()
-    if errors:
-        raise SystemExit(f"the map's page said: {errors}")
+    seen = browser.visit(chromium, url, slow=slow, probe=PROBE, answer=Answer, body=body,
+                         ready="window.__issyBench && window.__issyBench.drawn !== null",
+                         inspect=lambda page: page.evaluate(FIGURE))
+    if seen.errors:
+        raise SystemExit(f"the map's page said: {seen.errors}")
+    probe, figure = seen.probe, seen.found
     longest, blocking = _blocking(probe["tasks"], probe["paint"] or 0.0)
     return Run(slow, cached, probe["drawn"] / 1000, (probe["paint"] or 0.0) / 1000, longest, blocking,
-               answers, figure["drawn"], figure["legend"], bool(data.get("truncated", True)))
+               seen.answers, figure["drawn"], figure["legend"], bool(data.get("truncated", True)))
 
 
 def measure(site_url: str, resource_id: str, runs: int) -> list[Run]:
     """``runs`` openings of the map on each CPU, half of them with the
     points cached, in turn."""
-    from playwright.sync_api import sync_playwright
-
     url = site_url + map_query(resource_id)
     found = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            open_map(browser, url, False, False)  # warm-up: the workers' templates and assets built once
-            for number in range(runs):
-                for slow in (False, True):
-                    cached = number % 2 == 1
-                    if not cached:
-                        forget(resource_id)
-                    found.append(open_map(browser, url, slow, cached))
-        finally:
-            browser.close()
+    with browser.chromium() as chromium:
+        open_map(chromium, url, False, False)  # warm-up: the workers' templates and assets built once
+        for number in range(runs):
+            for slow in (False, True):
+                cached = number % 2 == 1
+                if not cached:
+                    forget(resource_id)
+                found.append(open_map(chromium, url, slow, cached))
     return found
 
 
 # --- the report ----------------------------------------------------------------------------------
-def _kb(value: float) -> str:
-    return f"{value / 1000:,.1f}"
+_kb = browser.kb
 
 
 def table(runs: list[Run]) -> str:
@@ -392,7 +303,7 @@ def table(runs: list[Run]) -> str:
                      f"{statistics.median(r.longest_task for r in chosen):.0f} | "
                      f"{statistics.median(r.blocking for r in chosen):.0f} |")
     sizes = totals(runs[0].answers)
-    count = {part: sum(1 for a in runs[0].answers if part in (a.part, "total")) for part in sizes}
+    count = browser.requests(runs[0].answers, PARTS)
     lines += ["", "\\* the points computed (not in the aggregation cache).", "",
               "| part of the page | requests | bytes served | sent (gzip 5) |", "|---|---:|---:|---:|"]
     names = {"points": "the points' JSON (`/api/issy/points`)",
@@ -417,52 +328,26 @@ def verdicts(runs: list[Run], points: int) -> list[tuple[str, bool]]:
     ]
 
 
-def environment(started: tuple[float, ...], steal: float) -> str:
-    import ckan
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        version = browser.version
-        browser.close()
-    return (f"CKAN {ckan.__version__}, Chromium {version}, {os.cpu_count()} cores; "
-            f"load average (1 min) {started[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
-            f"CPU stolen {steal:.0%}; {dt.date.today().isoformat()}")
-
-
 def write_docs(text: str, path: Path = DOCS) -> None:
     markers.replace_block(path, DOCS_BEGIN, DOCS_END, text)
 
 
 def run(args: argparse.Namespace) -> int:
-    started, cpu = os.getloadavg(), harvesting.cpu_times()
     generation, rows = harvesting.timed(lambda: generate(args.points, args.seed))
-    site = Site()  # CKAN loaded; nothing served yet
-    with site.app._wsgi_app.test_request_context():
-        from bench.loading import check_test_databases
-
-        check_test_databases()
-        resource_id, loading = prepare_table(rows, args.seed, args.reuse)
-    harvesting.settle()
-    with site:
-        runs = measure(site.url, resource_id, args.runs)
-    steal = harvesting.stolen(cpu)
+    (resource_id, loading), runs, environment = browser.serve(
+        lambda: prepare_table(rows, args.seed, args.reuse),
+        lambda site_url, prepared: measure(site_url, prepared[0], args.runs))
     loaded = f"loaded in {loading:.1f} s by datastore.load" if loading is not None else "kept from an earlier run"
     categories = len({row[1] for row in rows})
     text = "\n".join([
-        f"`{' '.join(['bench/map.py', *args.argv])}` — {environment(started, steal)}.",
+        f"`{' '.join(['bench/map.py', *args.argv])}` — {environment}.",
         "",
         f"The table: {len(rows):,} street objects in {categories} categories (generated in {generation:.1f} s, "
         f"{loaded}); the map: the Créer page's permalink, coloured by category, clustered.",
         "",
         table(runs),
     ])
-    targets = verdicts(runs, args.points)
-    text += "\n\n" + "\n".join(f"- target: {name}: {'met' if met else '**NOT MET**'}" for name, met in targets)
-    print("\n" + text)
-    if args.write_docs:
-        write_docs(text)
-    return 0 if all(met for _name, met in targets) else 1
+    return browser.conclude(text, verdicts(runs, args.points), write_docs if args.write_docs else None)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -489,10 +374,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main() -> int:
-    args = parse_args(sys.argv[1:])
-    harvesting.allow_only_loopback("bench/map.py")
-    with harvesting.services_used():
-        return run(args)
+    return browser.main("bench/map.py", parse_args, run)
 
 
 if __name__ == "__main__":
