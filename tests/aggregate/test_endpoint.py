@@ -47,6 +47,9 @@ def test_bad_request_is_a_400_with_a_sentence(app: Any, budget: str) -> None:
 def test_unknown_resource_and_missing_id(app: Any, budget: str) -> None:
     assert app.get(url("inconnue", measures=[{"function": "count"}]), status=404).json["success"] is False
     assert app.get("/api/issy/aggregate", status=400).json["error"]["field"] == "resource_id"
+    # A NUL character, which PostgreSQL refuses in any text: no such resource, not a 500.
+    for address in ("/api/issy/aggregate", "/api/issy/points", "/api/issy/geojson", "/api/issy/budget"):
+        assert app.get(address, query_string={"resource_id": "\x00"}, status=404).json["success"] is False
 
 
 def test_private_resource_is_refused_to_visitors(app: Any, private_budget: str) -> None:

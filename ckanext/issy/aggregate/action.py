@@ -28,6 +28,9 @@ def resource_id_of(data_dict: dict[str, Any]) -> str:
     resource_id = data_dict.get("resource_id")
     if not isinstance(resource_id, str) or not resource_id.strip():
         raise tk.ValidationError({"resource_id": [_("Name the resource (resource_id).")]})
+    if len(resource_id) > 100 or not resource_id.isprintable():
+        # No resource has such an id, and PostgreSQL refuses a NUL character outright.
+        raise tk.ObjectNotFound(_("This resource does not exist."))
     return resource_id.strip()
 
 

@@ -59,6 +59,7 @@ def test_the_embed_page_may_be_framed_and_keeps_private_budgets_private(
     assert "X-Frame-Options" not in embed.headers
     assert app.get("/rapport-financier/integrer", query_string={"resource_id": "nope"}).status_code == 404
     assert app.get("/rapport-financier/integrer").status_code == 404
+    assert app.get("/rapport-financier/integrer", query_string={"resource_id": "\x00"}).status_code == 404
 
     package_id = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})["package_id"]
     tk.get_action("package_patch")({"user": harvest.sysadmin["name"]}, {"id": package_id, "private": True})

@@ -23,14 +23,8 @@ def data() -> Any:
 
 
 def embed() -> Any:
-    resource_id = tk.request.args.get("resource_id", "").strip()
-    try:
-        resource = tk.get_action("resource_show")(builder.context(), {"id": resource_id})
-        package = tk.get_action("package_show")(builder.context(), {"id": resource["package_id"]})
-    except (tk.ObjectNotFound, tk.ValidationError):
-        return tk.abort(404, tk._("This resource does not exist."))
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("You are not allowed to read this resource's data."))
+    resource, package, _data = builder.resource_or_abort(tk.request.args.get("resource_id", "").strip(),
+                                                         lambda resource: None)
     variables = page.variables(resource, tk.request.args.get("comparer", ""))
     return builder.embed_response("issy_budget/embed.html", {
         **variables, "resource": resource, "package": package, "resource_view": {}})
