@@ -112,7 +112,11 @@ def _percent(value: Decimal) -> str:
 # The page --------------------------------------------------------------------
 
 def _drawn(page: Any, count: int) -> None:
-    """Wait until ``count`` treemaps are drawn."""
+    """Wait until ``count`` treemaps are drawn: each is drawn when it comes
+    near the screen, so the test scrolls to each as a reader would."""
+    for figure in page.query_selector_all("figure[data-tree]"):
+        figure.scroll_into_view_if_needed()
+        page.wait_for_function("figure => figure.dataset.state !== 'waiting'", arg=figure, timeout=20000)
     page.wait_for_function("""(count) => {
         const figures = Array.from(document.querySelectorAll('figure[data-tree]'));
         return figures.length === count && figures.every(f => f.getAttribute('data-state') === 'drawn');

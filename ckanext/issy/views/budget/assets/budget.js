@@ -249,18 +249,39 @@
       }
     });
 
-    try {
-      draw();
-    } catch (error) {
-      if (chart) { chart.dispose(); chart = null; }
-      canvas.hidden = true;
-      F.part(figure, "alert").replaceChildren(F.element("p", words.error));
-    }
+    /* The table, path and summary at once (the keyboard's way through the
+       levels); the chart when the figure comes near the screen, at the
+       level the visitor has reached by then. */
     this.show(tree_.root, false);
-    figure.setAttribute("data-state", chart ? "drawn" : "error");
+    whenNear(figure, function () {
+      try {
+        draw();
+        if (current !== tree_.root) { self.show(current, false); }
+      } catch (error) {
+        if (chart) { chart.dispose(); chart = null; }
+        canvas.hidden = true;
+        F.part(figure, "alert").replaceChildren(F.element("p", words.error));
+      }
+      figure.setAttribute("data-state", chart ? "drawn" : "error");
+    });
   }
 
   /* Each report of the page ----------------------------------------------- */
+
+  /* A treemap is drawn when it comes near the screen, not with the page:
+     drawing all of them at once held a phone's main thread for a third of a
+     second (Lighthouse's mobile run), for charts far below the key figures. */
+  function whenNear(figure, draw) {
+    if (!window.IntersectionObserver) { draw(); return; }
+    figure.setAttribute("data-state", "waiting");
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        observer.disconnect();
+        draw();
+      }
+    }, { rootMargin: "200px 0px" });
+    observer.observe(figure);
+  }
 
   function json(root, role) {
     var block = root.querySelector(":scope > script[data-role=" + role + "]");
