@@ -48,14 +48,24 @@ class Site:
     data: frozenset[str] = field(default_factory=frozenset)
 
 
+def _dictionary(resource: dict[str, Any]) -> set[str]:
+    """The labels and notes of a table's data dictionary: the harvester
+    writes them in French, as data ("Chapitre", "Fonction")."""
+    if not resource.get("datastore_active"):
+        return set()
+    fields = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": resource["id"]})["fields"]
+    return {str((field.get("info") or {}).get(key) or "") for field in fields for key in ("label", "notes")}
+
+
 def _data_texts(report: dict[str, Any], *objects: dict[str, Any]) -> frozenset[str]:
-    """Titles, descriptions and stored messages, in French on every page."""
+    """Titles, descriptions, data dictionaries and stored messages, in French on every page."""
     texts = set(errors(report))
     for obj in objects:
         texts.update(str(obj.get(key) or "") for key in ("title", "display_name", "notes",
                                                           "description", "name"))
         for resource in obj.get("resources", []):
             texts.update(str(resource.get(key) or "") for key in ("name", "description"))
+            texts.update(_dictionary(resource))
     return frozenset(normalise(text) for text in texts if text)
 
 
