@@ -12,6 +12,7 @@ from ckanext.issy.language import _
 from ckanext.issy.views.budget import nomenclature
 from ckanext.issy.views.budget.document import Document
 from ckanext.issy.views.budget.figures import DIRECTIONS, SECTIONS, Figures
+from ckanext.issy.views.budget.labels import direction_label
 
 SECTIONS_LEVEL, CHAPTERS_LEVEL, FUNCTIONS_LEVEL = "sections", "chapters", "function_groups"
 
@@ -27,24 +28,14 @@ def _row(key: str, label: str, this: float, other: float) -> dict[str, Any]:
     return {"key": key, "label": label, "this": round(this, 2), "other": round(other, 2), "change": change}
 
 
-def _direction_label(direction: str, section: str | None = None) -> str:
-    if section is None:
-        return _("Real expenses") if direction == "dépense" else _("Real revenue")
-    labels = {("dépense", "fonctionnement"): _("Operating expenses"),
-              ("dépense", "investissement"): _("Investment expenses"),
-              ("recette", "fonctionnement"): _("Operating revenue"),
-              ("recette", "investissement"): _("Investment revenue")}
-    return labels[(direction, section)]
-
-
 def section_rows(this: Figures, other: Figures) -> list[dict[str, Any]]:
     rows = []
     for direction in DIRECTIONS:
         for section in SECTIONS:
-            rows.append(_row(f"{direction}:{section}", _direction_label(direction, section),
+            rows.append(_row(f"{direction}:{section}", direction_label(direction, section),
                              this["sections"][section][direction]["réel"],
                              other["sections"][section][direction]["réel"]))
-        rows.append(_row(direction, _direction_label(direction),
+        rows.append(_row(direction, direction_label(direction),
                          sum(this["sections"][s][direction]["réel"] for s in SECTIONS),
                          sum(other["sections"][s][direction]["réel"] for s in SECTIONS)))
     return rows
@@ -64,7 +55,7 @@ def chapter_sums(figures: Figures) -> dict[tuple[str, str, str], float]:
 def _chapter_label(key: tuple[str, str, str], this: Figures, other: Figures) -> str:
     direction, section, chapter = key
     name = this["chapter_labels"].get(chapter) or other["chapter_labels"].get(chapter) or ""
-    return f"{chapter} {name} ({_direction_label(direction, section).lower()})".replace("  ", " ")
+    return f"{chapter} {name} ({direction_label(direction, section).lower()})".replace("  ", " ")
 
 
 def chapter_rows(this: Figures, other: Figures, same_plan: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from babel import Locale
-from babel.numbers import format_compact_currency, format_currency, format_decimal
+from babel.numbers import format_compact_currency, format_currency, format_percent
 
 
 def _locale() -> str:
@@ -30,11 +30,13 @@ def issy_euros(amount: Any, compact: bool = False, cents: bool = False) -> str:
 
 
 def issy_percent(value: Any) -> str:
-    """``value`` in percent (23.4 -> "23,4 %"), one decimal."""
+    """``value`` in percent (23.4 -> "23,4 %"), one decimal, in the
+    locale's percent pattern."""
     if value is None:
         return ""
-    return format_decimal(float(value), format="#,##0.0", locale=_locale()) + (
-        "\u00a0%" if _locale() == "fr" else "%")
+    locale = Locale.parse(_locale())
+    whole, _zero, sign = locale.percent_formats[None].pattern.rpartition("0")
+    return format_percent(float(value) / 100, format=f"{whole}0.0{sign}", locale=locale)
 
 
 def get_helpers() -> dict[str, Any]:

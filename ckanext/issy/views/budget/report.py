@@ -17,6 +17,7 @@ from ckanext.issy.language import _
 from ckanext.issy.views.budget import nomenclature
 from ckanext.issy.views.budget.document import Document
 from ckanext.issy.views.budget.figures import DIRECTIONS, KINDS, SECTIONS, Figures
+from ckanext.issy.views.budget.labels import section_label
 
 DIRECTION_KEYS = {"dépense": "expense", "recette": "revenue"}
 KIND_KEYS = {"réel": "real", "ordre": "order"}
@@ -24,10 +25,6 @@ KIND_KEYS = {"réel": "real", "ordre": "order"}
 
 def _money(value: float) -> float:
     return round(value, 2)
-
-
-def section_label(section: str) -> str:
-    return {"fonctionnement": _("Operating"), "investissement": _("Investment")}[section]
 
 
 def totals(figures: Figures) -> dict[str, dict[str, float]]:
@@ -113,24 +110,27 @@ def _tree(tree_id: str, title: str, children: list[dict[str, Any]]) -> dict[str,
             "children": children}
 
 
-def trees(figures: Figures, family: str) -> list[dict[str, Any]]:
+def trees(functions: list[dict[str, Any]] | None, expense_chapters: list[dict[str, Any]],
+          revenue_chapters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The treemaps' trees that have something to draw; ``functions`` is
+    None when the file gives no function."""
     found = []
-    if figures["functions"] is not None:
-        found.append(_tree("expense-function", _("Real expenses by function"), function_tree(figures, family)))
-    found.append(_tree("expense-chapter", _("Real expenses by chapter"), chapter_tree(figures, "dépense")))
-    found.append(_tree("revenue-chapter", _("Real revenue by chapter"), chapter_tree(figures, "recette")))
+    if functions is not None:
+        found.append(_tree("expense-function", _("Real expenses by function"), functions))
+    found.append(_tree("expense-chapter", _("Real expenses by chapter"), expense_chapters))
+    found.append(_tree("revenue-chapter", _("Real revenue by chapter"), revenue_chapters))
     return [tree for tree in found if tree["children"]]
 
 
-def hundred(figures: Figures, family: str) -> dict[str, Any]:
+def hundred(functions: list[dict[str, Any]] | None, expense_chapters: list[dict[str, Any]]) -> dict[str, Any]:
     """What 100 € of real spending pays for: by function group, or by
     chapter when the file gives no function."""
-    if figures["functions"] is not None:
-        by, parts = "function", function_tree(figures, family)
+    if functions is not None:
+        by, parts = "function", functions
     else:
         by = "chapter"
-        parts = [chapter for section in chapter_tree(figures, "dépense") for chapter in section["children"]]
-        parts.sort(key=lambda node: -node["value"])
+        parts = sorted((chapter for section in expense_chapters for chapter in section["children"]),
+                       key=lambda node: -node["value"])
     total = sum(part["value"] for part in parts)
     return {"by": by, "items": [{"code": part["code"], "label": part["name"], "amount": part["value"],
                                  "euros": round(100 * part["value"] / total, 2) if total else 0.0}
@@ -141,12 +141,14 @@ def build(document: Document, figures: Figures) -> dict[str, Any]:
     """The report's figures, in the page's language."""
     total = totals(figures)
     inhabitants = population()
+    functions = function_tree(figures, document.family) if figures["functions"] is not None else None
+    expense_chapters = chapter_tree(figures, "dépense")
     return {
-        "document": {**document.as_dict(), "functions": figures["functions"] is not None},
+        "document": {**document.as_dict(), "functions": functions is not None},
         "population": inhabitants,
         "totals": total,
         "sections": sections(figures),
         "per_inhabitant": per_inhabitant(total, inhabitants),
-        "hundred": hundred(figures, document.family),
-        "trees": trees(figures, document.family),
+        "hundred": hundred(functions, expense_chapters),
+        "trees": trees(functions, expense_chapters, chapter_tree(figures, "recette")),
     }
