@@ -226,7 +226,8 @@ Measured {datetime.date.today().isoformat()}, CKAN {_ckan_version()}, Python {pl
 load average (1, 5, 15 min) {loads[0]} before and {loads[1]} after. The
 performance score moves with the machine's load (Lighthouse scales the
 main thread's observed work by 4): the table shows each run and
-Lighthouse's CPU index (median; a quiet desktop scores 1,500–2,000).
+Lighthouse's CPU index (median; the machines of these runs scored
+1,200–2,900, the same page scoring lower on a slower one).
 Reports: `test-artifacts/lighthouse/`.
 
 | page | performance | accessibility | best practices | SEO | performance, each run | CPU index |
