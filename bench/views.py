@@ -199,7 +199,7 @@ def report_of(resource_id: str) -> dict[str, Any]:
 def euros(amount: float) -> str:
     """An amount as the page writes it (``h.issy_euros``; test.ini's
     default locale, French: "12 345 678 €")."""
-    from ckanext.issy.views.budget.formatting import issy_euros
+    from ckanext.issy.views.formatting import issy_euros
 
     return issy_euros(amount)
 

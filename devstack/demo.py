@@ -42,8 +42,9 @@ def _settings(urls: dict[str, str], redis_base: str, port: int) -> dict[str, str
         "ckan.harvest.mq.type": "redis",
         "ckan.tracking_enabled": "true",
         # A resource's views in this order: the financial report first for a
-        # budget table (it shows only there), then CKAN's defaults.
-        "ckan.views.default_views": "issy_budget_view image_view datatables_view",
+        # budget table, the election results for an election's results table
+        # (each shows only there), then CKAN's defaults.
+        "ckan.views.default_views": "issy_budget_view issy_elections_view image_view datatables_view",
         "ckanext.issy.demo_banner": "true",
         "ckanext.issy.harvest.allowed_hosts": f"{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT} "
                                               f"{parking_simulator.HOST}:{parking_simulator.PORT}",

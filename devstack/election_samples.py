@@ -31,6 +31,12 @@ LEGISLATIVES_2022 = {
     "075": [("1", "F", "GARNIER", "Chloé", "ENS"), ("2", "M", "FAURE", "Raphaël", "NUP"),
             ("3", "M", "LEROY", "Gaël", "RN")],
 }
+# Présidentielle 2022: (panneau, sexe, nom, prénom, nuance), the same everywhere.
+PRESIDENTIELLE_2022 = [
+    ("1", "F", "LAMBERT", "Élise", "DVC"), ("2", "M", "BERTRAND", "Hugo", "DVD"),
+    ("3", "F", "N'DIAYE", "Awa", "DVG"), ("4", "M", "CHEVALIER", "Loïc", "DIV"),
+    ("5", "F", "MOREAU-DUVAL", "Anaïs", "ECO"), ("6", "M", "GARCÍA", "Raphaël", "EXG"),
+]
 # Européennes 2024: (panneau, nuance, libellé abrégé, libellé) of every list, everywhere.
 EUROPEENNES_2024 = [
     ("1", "LDIV", "POUR UNE EUROPE DES RÉGIONS", "Pour une Europe des régions, conduite par Anaïs Kervella"),
@@ -81,13 +87,14 @@ CONSTITUENCIES = {"012": ("09", "9ème circonscription"), "040": ("10", "10ème 
                   "075": ("11", "11ème circonscription")}
 
 
-def legislatives_2022_format_a(seed: int = 2022) -> bytes:
-    """Législatives 2022, 1er tour, by polling station: format A (cp1252, CRLF,
-    the header naming only the first candidate's block)."""
+def _format_a(candidates_of: dict[str, list[tuple[str, str, str, str, str]]], seed: int) -> bytes:
+    """A format A file (cp1252, CRLF, the header naming only the first
+    candidate's block) of the candidates of each commune (its code in the
+    département -> (panneau, sexe, nom, prénom, nuance))."""
     rng = random.Random(seed)
     lines = [FORMAT_A_HEADER]
     for department, department_name, commune, commune_name, stations in COMMUNES:
-        candidates = LEGISLATIVES_2022[commune]
+        candidates = candidates_of[commune]
         number, name = CONSTITUENCIES[commune]
         for station in range(1, stations + 1):
             f = figures(rng, len(candidates))
@@ -102,6 +109,18 @@ def legislatives_2022_format_a(seed: int = 2022) -> bytes:
                           _percent(votes, f.inscrits), _percent(votes, f.exprimes)]
             lines.append(";".join(cells))
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def legislatives_2022_format_a(seed: int = 2022) -> bytes:
+    """Législatives 2022, 1er tour, by polling station: format A."""
+    return _format_a(LEGISLATIVES_2022, seed)
+
+
+def presidentielle_2022_format_a(round_number: int = 1, seed: int = 2022) -> bytes:
+    """Présidentielle 2022 by polling station, first or second round: format
+    A, the same candidates in every commune (the two first for the second)."""
+    candidates = PRESIDENTIELLE_2022 if round_number == 1 else PRESIDENTIELLE_2022[:2]
+    return _format_a({commune: candidates for _d, _n, commune, _c, _s in COMMUNES}, seed + round_number)
 
 
 FORMAT_B_FIXED = ["Code département", "Libellé département", "Code commune", "Libellé commune", "Code BV",

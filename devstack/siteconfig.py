@@ -10,7 +10,7 @@ from devstack import ckan_cli
 # The plugins of the demo and of the tests: every plugin of the extension
 # beside the CKAN and sibling-extension plugins the portal relies on.
 PLUGINS = (
-    "issy issy_theme issy_search issy_dcat activity tracking datastore datatables_view image_view issy_chart issy_map issy_budget_view "
+    "issy issy_theme issy_search issy_dcat activity tracking datastore datatables_view image_view issy_chart issy_map issy_budget_view issy_elections_view "
     "harvest issy_finance_harvester issy_elections_harvester issy_parking_harvester dcat dcat_json_interface structured_data spatial_metadata"
 )
 

@@ -27,9 +27,12 @@ from ckanext.issy.theme import settings as theme_settings
 from ckanext.issy.theme import views as theme_views
 from ckanext.issy.views.budget import action as budget_action
 from ckanext.issy.views.budget import blueprint as budget_blueprint
-from ckanext.issy.views.budget import formatting as budget_formatting
 from ckanext.issy.views.budget import view as budget_view
+from ckanext.issy.views import formatting as view_formatting
 from ckanext.issy.views.chart import blueprint as chart_blueprint
+from ckanext.issy.views.elections import action as elections_action
+from ckanext.issy.views.elections import blueprint as elections_blueprint
+from ckanext.issy.views.elections import view as elections_view
 from ckanext.issy.views.chart import view as chart_view
 from ckanext.issy.views.map import blueprint as map_blueprint
 from ckanext.issy.views.map import view as map_view
@@ -84,7 +87,7 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
         csrf.install()
 
     def get_helpers(self) -> dict[str, Any]:
-        return {**helpers.get_helpers(), **basemap.get_helpers()}
+        return {**helpers.get_helpers(), **basemap.get_helpers(), **view_formatting.get_helpers()}
 
     def get_actions(self) -> dict[str, Any]:
         return {**actions.get_actions(), **aggregate_action.get_actions(), **geo_action.get_actions()}
@@ -279,7 +282,6 @@ class IssyBudgetViewPlugin(IssyTranslation, p.SingletonPlugin):
     p.implements(p.IActions)
     p.implements(p.IAuthFunctions)
     p.implements(p.IBlueprint)
-    p.implements(p.ITemplateHelpers)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "views/budget/templates")
@@ -306,5 +308,41 @@ class IssyBudgetViewPlugin(IssyTranslation, p.SingletonPlugin):
     def get_blueprint(self) -> list[Any]:
         return [budget_blueprint.blueprint]
 
-    def get_helpers(self) -> dict[str, Any]:
-        return budget_formatting.get_helpers()
+
+class IssyElectionsViewPlugin(IssyTranslation, p.SingletonPlugin):
+    """The ``issy_elections_view`` resource view of harvested election
+    rounds (turnout, results in the commune, "my polling station", every
+    station), and its data (action ``issy_elections``, ``GET
+    /api/issy/elections``; docs/views.md)."""
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer)
+    p.implements(p.IResourceView, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "views/elections/templates")
+        tk.add_resource("views/elections/assets", "issy_elections")
+
+    def info(self) -> dict[str, Any]:
+        return elections_view.info()
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return elections_view.can_view(data_dict)
+
+    def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return elections_view.template_variables(data_dict)
+
+    def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "issy_elections/view.html"
+
+    def get_actions(self) -> dict[str, Any]:
+        return elections_action.get_actions()
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return elections_action.get_auth_functions()
+
+    def get_blueprint(self) -> list[Any]:
+        return [elections_blueprint.blueprint]

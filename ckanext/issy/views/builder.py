@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy import csrf
+from ckanext.issy.aggregate.cache import RateLimited
 from ckanext.issy.views.configuration import Errors
 
 # Datasets a search of the Créer page looks through, and how many it lists.
@@ -31,6 +32,28 @@ Data = TypeVar("Data")
 def context() -> dict[str, Any]:
     """The visitor's context: CKAN decides what they may see."""
     return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def report_view_info(name: str, title: str, default_title: str, icon: str) -> dict[str, Any]:
+    """A view that reports on a harvested table (the financial report, the
+    election results): drawn in the resource page itself, as the theme's
+    other views, from the DataStore. ``default_title`` is in the site's
+    language: the harvest creates the view outside any request."""
+    return {"name": name, "title": title, "default_title": default_title, "icon": icon,
+            "iframed": False, "requires_datastore": True, "preview_enabled": False}
+
+
+# What a view's action may refuse a page with: the page then says why.
+REFUSALS = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized, RateLimited)
+
+
+def refusal(error: Exception, default: str) -> str:
+    """The sentence a page shows for one of ``REFUSALS``."""
+    if isinstance(error, RateLimited):
+        return tk._("Too many charts or maps computed from this address; try again in a minute.")
+    if isinstance(error, tk.ValidationError):
+        return " ".join(map(str, error.error_summary.values())) or default
+    return str(getattr(error, "message", "") or "") or default
 
 
 def columns(resource_id: str, user: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.issy.views.budget.formatting import issy_euros
+from ckanext.issy.views.formatting import issy_euros
 from tests.harvesters.conftest import Feed, Harvest
 from tests.views.budget.conftest import BP_2024, CA_2023, budget, publish, table_of
 

@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.issy.aggregate import action as aggregate_action
 from ckanext.issy.aggregate import cache
 from ckanext.issy.language import _
+from ckanext.issy.views.aggregation import aggregate
 from ckanext.issy.views.budget.document import FUNCTION, NEEDED, Document
 
 SECTIONS = ("fonctionnement", "investissement")
@@ -24,24 +25,15 @@ KINDS = ("réel", "ordre")
 Figures = dict[str, Any]
 
 
-def _internal() -> dict[str, Any]:
-    # The caller's right to read the table is checked once, by issy_budget;
-    # its own aggregations are neither re-checked nor rate-limited.
-    return {"ignore_auth": True}
-
-
 def _sums(resource_id: str, amount: str, group_by: Sequence[str], filters: Mapping[str, str],
           function: str = "sum") -> list[list[Any]]:
-    result = tk.get_action("issy_aggregate")(_internal(), {
-        "resource_id": resource_id, "group_by": [{"column": column} for column in group_by],
-        "measures": [{"function": function, "column": amount}],
-        "filters": [{"column": column, "op": "eq", "value": value} for column, value in filters.items()]})
-    if result["truncated"] and function == "sum":
+    rows, truncated = aggregate(resource_id, group_by, [(function, amount)], filters)
+    if truncated and function == "sum":
         # Sums cut short would make wrong totals; a missing label only shows a code.
         raise tk.ValidationError({"resource_id": [_(
             "This budget has more than {number} lines of detail to add up: the site's administrators can raise "
             "ckanext.issy.aggregate.max_rows.").format(number=tk.config.get("ckanext.issy.aggregate.max_rows"))]})
-    return result["rows"]
+    return rows
 
 
 def _labels(resource_id: str, code: str, label: str) -> dict[str, str]:

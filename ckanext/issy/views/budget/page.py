@@ -9,7 +9,6 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.issy.aggregate.cache import RateLimited
 from ckanext.issy.views import builder
 from ckanext.issy.views.map import pages as map_pages
 
@@ -45,15 +44,10 @@ def _report(resource_id: str, comparer: str) -> tuple[dict[str, Any] | None, str
     asked = {"resource_id": resource_id, **({"compare": comparer} if comparer else {})}
     try:
         return tk.get_action("issy_budget")(builder.context(), asked), ""
-    except tk.ValidationError as error:
-        # A comparison that cannot be made: the report with its default one.
-        if comparer:
-            return _report(resource_id, "")
-        return None, " ".join(map(str, error.error_summary.values())) or tk._("This report cannot be drawn.")
-    except (tk.ObjectNotFound, tk.NotAuthorized) as error:
-        return None, str(getattr(error, "message", "") or "") or tk._("This report cannot be drawn.")
-    except RateLimited:
-        return None, tk._("Too many charts or maps computed from this address; try again in a minute.")
+    except builder.REFUSALS as error:
+        if comparer and isinstance(error, tk.ValidationError):
+            return _report(resource_id, "")  # a comparison that cannot be made: the default one
+        return None, builder.refusal(error, tk._("This report cannot be drawn."))
 
 
 def _projects_map(projects: dict[str, Any] | None, year: Any) -> builder.Figure | None:

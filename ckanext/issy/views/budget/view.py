@@ -8,22 +8,14 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy.language import _
+from ckanext.issy.views import builder
 from ckanext.issy.views.budget import document, page
 
 VIEW_TYPE = "issy_budget_view"
 
 
 def info() -> dict[str, Any]:
-    return {
-        "name": VIEW_TYPE,
-        "title": tk._("Financial report"),
-        # The harvest creates the view outside any request: in the site's language.
-        "default_title": _("Financial report"),
-        "icon": "coins",
-        "iframed": False,  # drawn in the resource page itself, as the theme's other views
-        "requires_datastore": True,
-        "preview_enabled": False,
-    }
+    return builder.report_view_info(VIEW_TYPE, tk._("Financial report"), _("Financial report"), "coins")
 
 
 def can_view(data_dict: dict[str, Any]) -> bool:

@@ -1,4 +1,5 @@
-"""Amounts as the page's language writes them (template helpers):
+"""Amounts and percentages as the page's language writes them (template
+helpers of the views, registered by the ``issy`` plugin):
 "12 345 678 €" and "12,3 M €" on French pages, "€12,345,678" and
 "€12.3M" on English ones."""
 from __future__ import annotations
@@ -29,14 +30,15 @@ def issy_euros(amount: Any, compact: bool = False, cents: bool = False) -> str:
     return format_currency(round(float(amount)), "EUR", locale=locale, format=whole, currency_digits=False)
 
 
-def issy_percent(value: Any) -> str:
-    """``value`` in percent (23.4 -> "23,4 %"), one decimal, in the
-    locale's percent pattern."""
+def issy_percent(value: Any, digits: int = 1) -> str:
+    """``value`` in percent (23.4 -> "23,4 %"), with ``digits`` decimals, in
+    the locale's percent pattern."""
     if value is None:
         return ""
     locale = Locale.parse(_locale())
     whole, _zero, sign = locale.percent_formats[None].pattern.rpartition("0")
-    return format_percent(float(value) / 100, format=f"{whole}0.0{sign}", locale=locale)
+    decimals = "." + "0" * digits if digits > 0 else ""
+    return format_percent(float(value) / 100, format=f"{whole}0{decimals}{sign}", locale=locale)
 
 
 def get_helpers() -> dict[str, Any]:

@@ -1,0 +1,66 @@
+"""The action ``issy_elections``: the results of the election round a
+turnout or results table belongs to, with one polling station's beside
+the city's when asked (``station``), and its auth function: whoever may
+read the table with ``datastore_search`` (both tables are in the same
+dataset, so whoever may read one may read the other)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.issy.aggregate.action import client, issy_aggregate_auth, resource_id_of
+from ckanext.issy.language import _
+from ckanext.issy.views.elections import document, figures, results
+from ckanext.issy.views.elections.document import Round
+
+
+def _round(context: dict[str, Any], resource_id: str) -> Round:
+    resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+    package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+    if not document.is_election(resource, package):
+        raise tk.ObjectNotFound(_("This resource is not a table of a harvested election round."))
+    return document.read(package)
+
+
+def _figures(election: Round, context: dict[str, Any]) -> figures.Figures:
+    try:
+        return figures.read(election, client(context))
+    except figures.NotAnElection as error:
+        raise tk.ObjectNotFound(_("This election's tables lack the columns {columns}.").format(
+            columns=", ".join(error.missing))) from None
+
+
+def _station(data_dict: dict[str, Any], found: figures.Figures) -> str | None:
+    asked = data_dict.get("station")
+    if asked in (None, ""):
+        return None
+    key = results.find_station(found, asked) if isinstance(asked, str) and len(asked) <= 40 else None
+    if key is None:
+        raise tk.ValidationError({"station": [_("There is no such polling station in this election: give its "
+                                                "number (1, 0001) or its national key (92040_0001).")]})
+    return key
+
+
+@tk.side_effect_free
+def issy_elections(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The results of a harvested election round (docs/api.md).
+
+    :param resource_id: the round's turnout or results table
+    :param station: a polling station's number or national key, to get its
+        results beside the city's
+    """
+    resource_id = resource_id_of(data_dict)
+    tk.check_access("issy_elections", context, {"resource_id": resource_id})
+    election = _round(context, resource_id)
+    found = _figures(election, context)
+    return {"resource_id": resource_id, "election": election.as_dict(),
+            **results.build(found, _station(data_dict, found))}
+
+
+def get_actions() -> dict[str, Any]:
+    return {"issy_elections": issy_elections}
+
+
+def get_auth_functions() -> dict[str, Any]:
+    return {"issy_elections": issy_aggregate_auth}

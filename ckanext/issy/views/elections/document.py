@@ -1,0 +1,67 @@
+"""What makes a resource one of the tables of an election round the
+election harvester published (harvesters/elections.py): a DataStore table
+whose ``issy_role`` is ``turnout`` or ``results``, in a dataset with the
+``election_id`` extra (data.gouv.fr's id: ``2022_pres_t1``). The view reads
+both tables of that dataset: the turnout by polling station and the votes
+of each candidate or list by polling station."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.issy.harvesters.election_formats.model import election_parts, election_title
+
+TABLE_ROLES = ("turnout", "results")
+
+
+@dataclass(frozen=True)
+class Round:
+    """One election round and its two tables (resource ids)."""
+    election: str
+    title: str
+    package_id: str
+    owner_org: str
+    turnout_id: str
+    results_id: str
+
+    @property
+    def parts(self) -> tuple[int, str, int]:
+        """(year, type, round number)."""
+        return election_parts(self.election)
+
+    def as_dict(self) -> dict[str, Any]:
+        year, kind, number = self.parts
+        return {"election": self.election, "title": self.title, "name": election_title(self.election),
+                "year": year, "type": kind, "round": number,
+                "turnout_id": self.turnout_id, "results_id": self.results_id}
+
+
+def _election_id(package: Mapping[str, Any]) -> str:
+    extras = {extra["key"]: extra["value"] for extra in package.get("extras") or []}
+    election = extras.get("election_id", "")
+    try:
+        election_parts(election)
+    except ValueError:
+        return ""
+    return election
+
+
+def _table(package: Mapping[str, Any], role: str) -> Mapping[str, Any] | None:
+    return next((r for r in package.get("resources") or []
+                 if r.get("issy_role") == role and tk.asbool(r.get("datastore_active"))), None)
+
+
+def is_election(resource: Mapping[str, Any], package: Mapping[str, Any], roles: tuple[str, ...] = TABLE_ROLES) -> bool:
+    """A table of ``roles`` (by default, either) of an election round that has both its tables."""
+    return (resource.get("issy_role") in roles and tk.asbool(resource.get("datastore_active"))
+            and bool(_election_id(package)) and all(_table(package, role) for role in TABLE_ROLES))
+
+
+def read(package: Mapping[str, Any]) -> Round:
+    turnout, results = (_table(package, role) for role in TABLE_ROLES)
+    assert turnout is not None and results is not None  # is_election() said so
+    return Round(_election_id(package), package.get("title") or "", package["id"], package.get("owner_org") or "",
+                 turnout["id"], results["id"])

@@ -1,0 +1,28 @@
+"""The ``issy_elections_view`` resource view: its description for CKAN,
+which resources it can show (the tables of a harvested election round)
+and what its template receives (``page.py``)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.issy.language import _
+from ckanext.issy.views import builder
+from ckanext.issy.views.elections import document, page
+
+VIEW_TYPE = "issy_elections_view"
+STATION_PARAMETER = "bureau"  # the resource page's ?bureau=12: "my polling station"
+
+
+def info() -> dict[str, Any]:
+    return builder.report_view_info(VIEW_TYPE, tk._("Election results"), _("Election results"), "square-poll-vertical")
+
+
+def can_view(data_dict: dict[str, Any]) -> bool:
+    # The results table only: the round's two tables would show the same view.
+    return document.is_election(data_dict["resource"], data_dict["package"], ("results",))
+
+
+def template_variables(data_dict: dict[str, Any]) -> dict[str, Any]:
+    return page.variables(data_dict["resource"], tk.request.args.get(STATION_PARAMETER, ""))
