@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("ini", type=Path)
     sample.add_argument("admin")
     feature = commands.add_parser(
-        "feature-views", help="feature the sample budget's financial report once harvested (used by the demo)"
+        "feature-views", help="feature the sample budget's report and the sample election's results once harvested (used by the demo)"
     )
     feature.add_argument("ini", type=Path)
     check = commands.add_parser("datagouv-check", help="harvest a running portal with data.gouv.fr's harvesters")
@@ -69,9 +69,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return sample_data.main(args.ini, args.admin)
     if args.command == "feature-views":
-        from devstack import demo, sample_data
+        from devstack import demo, featuring
 
-        return sample_data.feature_views(args.ini, demo.ADMIN_NAME)
+        return featuring.feature_views(args.ini, demo.ADMIN_NAME)
     if args.command == "datagouv-check":
         from devstack import datagouv
 

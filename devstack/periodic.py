@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack import ckan_cli
-from devstack.sample_data import NOT_YET
+from devstack.featuring import NOT_YET
 from devstack.settings import ROOT
 
 
@@ -35,8 +35,8 @@ class Task:
 
 # Harvest jobs are started often so that a source created in the demo is
 # harvested promptly; page views are summed every few minutes for "Les plus
-# consultées"; the sample budget's report is featured once it is harvested
-# (its views exist only then), and never again.
+# consultées"; the sample budget's report and the sample election's results
+# are featured once harvested (their views exist only then), and never again.
 TASKS: tuple[Task, ...] = (
     Task(("harvester", "run"), 60),
     Task(("tracking", "update"), 300),

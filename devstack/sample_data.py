@@ -241,7 +241,7 @@ def serve_feeds() -> int:
     return 0
 
 
-def _in_ckan(ini: Path, work: Callable[[], Any]) -> Any:
+def in_ckan(ini: Path, work: Callable[[], Any]) -> Any:
     """``work`` in a request context of the site of ``ini`` (the whole CKAN application loaded)."""
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
@@ -253,81 +253,5 @@ def _in_ckan(ini: Path, work: Callable[[], Any]) -> Any:
 
 
 def main(ini: Path, admin: str) -> int:
-    _in_ckan(ini, lambda: load(admin))
-    return 0
-
-
-# --- the budget view, featured once the first harvest has run ------------------
-BUDGET_VIEW = "issy_budget_view"
-NOT_YET = 75  # EX_TEMPFAIL: the exit status of feature-views while there is nothing to feature
-FEATURED_STAMP = "budget-view-featured"  # beside the ini: done once, a sysadmin's later choice stands
-
-
-def _budget_views(admin: str) -> list[str]:
-    """The budget views of the sample source's documents: comptes
-    administratifs first (actual figures), the latest year first."""
-    from ckan.plugins import toolkit
-
-    action = toolkit.get_action
-    source = action("harvest_source_show")({"user": admin}, {"id": FINANCE_SOURCE["name"]})
-    found = action("package_search")({"user": admin}, {
-        "fq": f'harvest_source_id:"{source["id"]}"', "rows": 100})["results"]
-
-    def extra(package: dict[str, Any], key: str) -> str:
-        return next((e["value"] for e in package.get("extras", []) if e["key"] == key), "")
-
-    found.sort(key=lambda p: (extra(p, "scdl_document") != "compte administratif",
-                              -int(extra(p, "temporal_start")[:4] or 0), p["title"]))
-    views = []
-    for package in found:
-        for resource in package["resources"]:
-            if resource.get("issy_role") == "data":
-                views += _budget_views_of(resource, admin)
-    return views
-
-
-def _budget_views_of(resource: dict[str, Any], admin: str) -> list[str]:
-    """The budget views of a harvested table; the site's default views are
-    added first if it has none (a table harvested before the budget view
-    existed: a demo started with an earlier version)."""
-    from ckan.plugins import toolkit
-
-    def listed() -> list[str]:
-        views = toolkit.get_action("resource_view_list")({"user": admin}, {"id": resource["id"]})
-        return [view["id"] for view in views if view["view_type"] == BUDGET_VIEW]
-
-    if not listed():
-        shown = toolkit.get_action("resource_show")({"user": admin}, {"id": resource["id"]})
-        toolkit.get_action("resource_create_default_resource_views")(
-            {"user": admin}, {"resource": shown, "create_datastore_views": True})
-    return listed()
-
-
-def feature_budget_view(admin: str) -> tuple[bool, str]:
-    """Feature the budget view of the sample finance documents (the
-    Visualisations page and the home page), unless one is featured already:
-    (done, what was done). Appends to what sysadmins featured, never removes."""
-    from ckanext.issy.theme import catalogue, settings
-
-    if any(view["view_type"] == BUDGET_VIEW for view in catalogue.featured_views()):
-        return True, "a budget view is featured already"
-    views = _budget_views(admin)
-    if not views:
-        return False, "no budget view yet (the sample budgets are not harvested yet)"
-    settings.save({"user": admin}, settings.FEATURED_VIEWS, " ".join([*settings.featured_view_ids(), views[0]]))
-    return True, f"featured the budget view {views[0]}"
-
-
-def feature_views(ini: Path, admin: str, feature: Callable[[str], tuple[bool, str]] | None = None) -> int:
-    """``python -m devstack feature-views``: 0 once done (now or by an earlier
-    run: the demo stops asking), NOT_YET while there is nothing to feature."""
-    stamp = ini.parent / FEATURED_STAMP
-    if stamp.exists():
-        print("feature-views: done by an earlier run", flush=True)
-        return 0
-    done, what = (feature or (lambda user: _in_ckan(ini, lambda: feature_budget_view(user))))(admin)
-    print(f"feature-views: {what}", flush=True)
-    if not done:
-        return NOT_YET
-    stamp.write_text(what + "\n")
+    in_ckan(ini, lambda: load(admin))
     return 0

@@ -103,3 +103,14 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
     return result
+
+
+def check_page(page: Any, name: str, width: str, overflowing: list[str]) -> None:
+    """What every view's page must pass at ``width``: a screenshot saved as
+    ``name``-<pixels>.png, no axe-core violation, nothing of the view sticking
+    out (``overflowing``: what the test found), no sideways scroll on a phone."""
+    screenshot(page, f"{name}-{WIDTHS[width][0]}")
+    assert axe_violations(page) == []
+    assert overflowing == []
+    if width == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["phone"][0]

@@ -33,7 +33,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 
-from tests.browser.conftest import WIDTHS, axe_violations, console_problems, context_at, free_port, screenshot, visit
+from tests.browser.conftest import (WIDTHS, axe_violations, check_page, console_problems, context_at, free_port,
+                                   screenshot, visit)
 from tests.harvesters import conftest as harvesting
 from tests.harvesters.conftest import Feed, Harvest, errors, fixture_bytes
 from tests.harvesters.test_finance import BP, CA, data_resource, dataset
@@ -258,14 +259,10 @@ def test_the_report_of_a_compte_administratif_with_its_map_and_comparison(
         assert page.get_attribute(projects_map, "data-drawn") == "3"
 
         # The embed code, under its summary.
-        page.click(f"{report} .issy-budget-embed summary")
+        page.click(f"{report} .issy-report-embed summary")
         embed = _text(page, f"{report}-embed-code")
         assert embed.startswith(f'<iframe src="{live_server}/rapport-financier/integrer?resource_id=')
-        screenshot(page, f"budget-{WIDTHS[width][0]}")
-        assert axe_violations(page) == []
-        assert _overflowing(page) == []
-        if width == "phone":
-            assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["phone"][0]
+        check_page(page, "budget", width, _overflowing(page))
         context.close()
 
     # The keyboard goes down a level and back up, on a phone.

@@ -1,7 +1,7 @@
-"""The demo shows the financial report: the budget view is a budget table's
-first view, and the sample budget's report is featured (Visualisations
-page, home page) once its first harvest has run, by a periodic task that
-stops once done."""
+"""The demo shows the financial report and the election results: each view
+is its table's first view, and the sample budget's report and the sample
+election's results are featured (Visualisations page, home page) once
+their first harvest has run, by a periodic task that stops once done."""
 from __future__ import annotations
 
 import subprocess
@@ -12,7 +12,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 
-from devstack import demo, periodic, sample_data, siteconfig
+from devstack import demo, featuring, periodic, sample_data, siteconfig
 from devstack.settings import SAMPLE_FEEDS
 from tests.harvesters.conftest import Feed, Harvest, feed, harvest  # noqa: F401  (fixtures)
 from tests.support.harvest import run_queued
@@ -21,30 +21,39 @@ DEFAULT_VIEWS = demo._settings({}, "redis://127.0.0.1:6379", 5000)["ckan.views.d
 FEATURED = "ckanext.issy.theme.featured_views"
 
 
-def test_the_budget_view_is_a_resources_first_default_view_among_loaded_plugins() -> None:
+def test_the_report_views_are_a_resources_first_default_views_among_loaded_plugins() -> None:
     views = DEFAULT_VIEWS.split()
-    assert views[0] == "issy_budget_view"
+    assert views[:2] == ["issy_budget_view", "issy_elections_view"]
     assert set(views) <= set(siteconfig.PLUGINS.split())
 
 
-# --- featuring, on a harvest of the demo's sample budget source --------------------
-def _harvested_sample_budgets(harvest: Harvest, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The demo's finance source over its sample files, served by the test's feed
+BUDGETS, ELECTIONS = featuring.FEATURES
+
+
+# --- featuring, on a harvest of the demo's sample sources ---------------------------
+def _harvested_samples(harvest: Harvest, feed: Feed, monkeypatch: pytest.MonkeyPatch,
+                       source: dict[str, Any], files: tuple[str, ...]) -> str:
+    """A demo's sample source over its sample files, served by the test's feed
     server; its first job run as the demo's `ckan harvester run` does. The sysadmin."""
-    for name in ("budget-primitif-2024.csv", "compte-administratif-2023-cp1252.csv"):
+    for name in files:
         feed.serve_file(name, (SAMPLE_FEEDS / name).read_bytes())
     moved = {key: value.replace(sample_data.FEEDS_URL, feed.server.url) if isinstance(value, str) else value
-             for key, value in sample_data.FINANCE_SOURCE.items()}
+             for key, value in source.items()}
     monkeypatch.setattr(sample_data, "SOURCES", [moved])
     admin = harvest.sysadmin["name"]
     sample_data.load(admin)
     return admin
 
 
-def _view_of(title: str, view_type: str, admin: str) -> str:
-    found = tk.get_action("package_search")({"user": admin}, {"q": f'title:"{title}"', "rows": 5})["results"]
+def _harvested_sample_budgets(harvest: Harvest, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> str:
+    return _harvested_samples(harvest, feed, monkeypatch, sample_data.FINANCE_SOURCE,
+                              ("budget-primitif-2024.csv", "compte-administratif-2023-cp1252.csv"))
+
+
+def _view_of(title: str, view_type: str, admin: str, role: str = "data") -> str:
+    found = tk.get_action("package_search")({"user": admin}, {"rows": 100})["results"]
     package = next(p for p in found if p["title"] == title)
-    resource = next(r for r in package["resources"] if r.get("issy_role") == "data")
+    resource = next(r for r in package["resources"] if r.get("issy_role") == role)
     views = tk.get_action("resource_view_list")({"user": admin}, {"id": resource["id"]})
     return next(v["id"] for v in views if v["view_type"] == view_type)
 
@@ -60,19 +69,19 @@ def test_the_sample_budget_report_is_featured_after_the_first_harvest_and_only_o
     admin = _harvested_sample_budgets(harvest, feed, monkeypatch)
 
     # The source exists, its first job has not run: nothing to feature yet.
-    assert sample_data.feature_budget_view(admin)[0] is False
+    assert featuring.feature_view(admin, BUDGETS)[0] is False
     run_queued(admin)
     # A sysadmin featured a table of the budget before the task's turn: it stays, first.
     table_view = _view_of("Budget primitif 2024 (exemple)", "datatables_view", admin)
     tk.get_action("config_option_update")({"user": admin}, {FEATURED: table_view})
 
-    done, what = sample_data.feature_budget_view(admin)
+    done, what = featuring.feature_view(admin, BUDGETS)
 
     report = _view_of("Compte administratif 2023 (exemple)", "issy_budget_view", admin)
     assert done and report in what
     assert _featured() == [table_view, report]
     # Done: a second run changes nothing.
-    assert sample_data.feature_budget_view(admin) == (True, "a budget view is featured already")
+    assert featuring.feature_view(admin, BUDGETS) == (True, "one budget view is featured already")
     assert _featured() == [table_view, report]
 
 
@@ -85,30 +94,50 @@ def test_tables_harvested_before_the_budget_view_existed_get_it_to_be_featured(
     # As the ini file declares it (a list once CKAN has read it).
     monkeypatch.setitem(tk.config, "ckan.views.default_views", DEFAULT_VIEWS.split())
 
-    assert sample_data.feature_budget_view(admin)[0] is True
+    assert featuring.feature_view(admin, BUDGETS)[0] is True
 
     assert _featured() == [_view_of("Compte administratif 2023 (exemple)", "issy_budget_view", admin)]
+
+
+@pytest.mark.ckan_config("ckan.views.default_views", DEFAULT_VIEWS)
+def test_the_sample_elections_results_are_featured_after_the_first_harvest(
+        harvest: Harvest, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(tk.config, FEATURED, "")
+    admin = _harvested_samples(harvest, feed, monkeypatch, sample_data.ELECTION_SOURCE, (sample_data.ELECTION_FILE,))
+    assert featuring.feature_view(admin, ELECTIONS)[0] is False
+    run_queued(admin)
+
+    done, what = featuring.feature_view(admin, ELECTIONS)
+
+    results = _view_of("Élections européennes 2024 — 1er tour (exemple)", "issy_elections_view", admin, "results")
+    assert done and results in what
+    assert _featured() == [results]
+    assert featuring.feature_view(admin, ELECTIONS) == (True, "one election results view is featured already")
 
 
 # --- the command and the periodic task ----------------------------------------------
 def test_the_command_remembers_it_is_done_so_a_sysadmins_later_choice_stands(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ini = tmp_path / "demo.ini"
-    answers = iter([(False, "no budget view yet"), (True, "featured the budget view v1")])
-    asked: list[str] = []
+    answers = iter([(False, "no budget view yet"), (True, "featured the election results view e1"),
+                    (True, "featured the budget view v1")])
+    asked: list[tuple[str, str]] = []
 
-    def feature(admin: str) -> tuple[bool, str]:
-        asked.append(admin)
+    def feature(admin: str, featured: featuring.Featured) -> tuple[bool, str]:
+        asked.append((admin, featured.view_type))
         return next(answers)
 
-    assert sample_data.feature_views(ini, "admin", feature) == sample_data.NOT_YET
-    assert sample_data.feature_views(ini, "admin", feature) == 0
-    # Later runs (the next demo starts) do not ask again, even if the view was unfeatured since.
-    assert sample_data.feature_views(ini, "admin", feature) == 0
-    assert asked == ["admin", "admin"]
+    assert featuring.feature_views(ini, "admin", feature) == featuring.NOT_YET
+    assert featuring.feature_views(ini, "admin", feature) == 0
+    # Later runs (the next demo starts) do not ask again, even if a view was unfeatured since.
+    assert featuring.feature_views(ini, "admin", feature) == 0
+    assert asked == [("admin", "issy_budget_view"), ("admin", "issy_elections_view"), ("admin", "issy_budget_view")]
     assert capsys.readouterr().out.splitlines() == [
-        "feature-views: no budget view yet", "feature-views: featured the budget view v1",
-        "feature-views: done by an earlier run"]
+        "feature-views: no budget view yet", "feature-views: featured the election results view e1",
+        "feature-views: election results view: done by an earlier run",
+        "feature-views: featured the budget view v1",
+        "feature-views: budget view: done by an earlier run",
+        "feature-views: election results view: done by an earlier run"]
 
 
 def _answers(*codes: int) -> tuple[periodic.Run, list[list[str]]]:
@@ -135,7 +164,7 @@ def test_the_featuring_task_runs_every_minute_until_done_then_stops(tmp_path: Pa
     assert (feature.interval, feature.until_done, feature.ckan) == (60, True, False)
     ini = tmp_path / "demo.ini"
     assert feature.argv(ini)[1:] == ["-m", "devstack", "feature-views", str(ini)]
-    run, calls = _answers(sample_data.NOT_YET, 1, 0)
+    run, calls = _answers(featuring.NOT_YET, 1, 0)
     tasks, due, runs = list(periodic.TASKS), {}, Counter()
 
     for _minute in range(4):
@@ -147,7 +176,7 @@ def test_the_featuring_task_runs_every_minute_until_done_then_stops(tmp_path: Pa
 
 def test_the_featuring_task_gives_up_after_its_tries(tmp_path: Path) -> None:
     (feature,) = [t for t in periodic.TASKS if t.command == ("feature-views",)]
-    run, calls = _answers(*[sample_data.NOT_YET] * (feature.tries + 5))
+    run, calls = _answers(*[featuring.NOT_YET] * (feature.tries + 5))
     tasks, due, runs = [feature], {}, Counter()
 
     for _minute in range(feature.tries + 5):

@@ -104,3 +104,25 @@ def test_a_round_too_detailed_for_the_sites_limit_is_refused_rather_than_counted
     assert answer.status_code == 400
     assert "ckanext.issy.aggregate.max_rows" in answer.json["error"]["message"]
     assert 'role="alert"' in app.get(_page(package)).get_data(as_text=True)
+
+
+def test_the_embed_page_may_be_framed_keeps_its_station_choice_and_private_rounds_private(
+        harvest: Harvest, feed: Feed, app: Any) -> None:
+    package = europeennes(harvest, feed)
+    resource_id = table_id(package, "results")
+    embed = app.get("/resultats-electoraux/integrer", query_string={"resource_id": resource_id, "bureau": "3"})
+    assert embed.status_code == 200
+    assert embed.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "X-Frame-Options" not in embed.headers
+    text = embed.get_data(as_text=True)
+    assert 'data-role="station" data-station="92040_0003"' in text
+    assert f'<input type="hidden" name="resource_id" value="{resource_id}">' in text
+    assert f"?resource_id={resource_id}&amp;bureau=12#" in text
+    assert "issy-report-embed" not in text  # no embed code in the embed page
+    assert "issy-report-embed" in app.get(_page(package)).get_data(as_text=True)
+    for wrong in ("nope", "\x00", ""):
+        assert app.get("/resultats-electoraux/integrer", query_string={"resource_id": wrong}).status_code == 404
+
+    tk.get_action("package_patch")({"user": harvest.sysadmin["name"]}, {"id": package["id"], "private": True})
+    assert app.get("/resultats-electoraux/integrer",
+                   query_string={"resource_id": resource_id}).status_code in (403, 404)

@@ -2,13 +2,15 @@
 against an independent SQL query on the same DataStore tables: the city's
 totals, turnout, blank and null votes, each candidate's or list's votes
 and share, one polling station, and the leading candidate of every
-station; for a presidential round (candidates) and a list election."""
+station; for a presidential round (candidates) and a list election; and
+both rounds side by side."""
 from __future__ import annotations
 
 import pytest
 
 from tests.harvesters.conftest import Feed, Harvest
-from tests.views.elections.conftest import elections, europeennes, one, presidentielle, query, table_id
+from devstack import election_samples
+from tests.views.elections.conftest import elections, europeennes, one, presidentielle, publish, query, table_id
 
 COUNTS = ("inscrits", "abstentions", "votants", "blancs", "nuls", "exprimes")
 
@@ -93,3 +95,27 @@ def test_one_polling_station_is_given_beside_the_city_by_its_number_or_its_natio
     for candidate in by_number["candidates"]:
         assert candidate["share"] == pytest.approx(round(100 * candidate["voix"] / row["exprimes"], 2))
     assert elections(results)["station"] is None
+
+
+def test_both_rounds_are_side_by_side_each_candidate_matched_by_name(harvest: Harvest, feed: Feed) -> None:
+    first = presidentielle(harvest, feed)
+    second = publish(harvest, feed, "presidentielle-t2.txt", election_samples.presidentielle_2022_format_a(2),
+                     {"format": "miom_a", "election": "2022_pres_t2"})
+    from_second = elections(table_id(second, "results"))["rounds"]
+
+    assert [e["election"] for e in from_second["elections"]] == ["2022_pres_t1", "2022_pres_t2"]
+    assert elections(table_id(first, "results"))["rounds"] == from_second
+    for index, package in enumerate((first, second)):
+        results, turnout = table_id(package, "results"), table_id(package, "turnout")
+        cast = one(f'SELECT sum(exprimes) FROM "{turnout}"')
+        expected = {f"{first_name} {name}": votes for first_name, name, votes in query(
+            f'SELECT prenom, nom, sum(voix) FROM "{results}" GROUP BY 1, 2')}
+        shown = {row["name"]: row["rounds"][index] for row in from_second["candidates"] if row["rounds"][index]}
+        assert {name: side["voix"] for name, side in shown.items()} == expected
+        for side in shown.values():
+            assert side["share"] == pytest.approx(round(100 * side["voix"] / cast, 2))
+        assert from_second["turnout"][index] == pytest.approx(float(one(
+            f'SELECT round(100.0 * sum(votants) / sum(inscrits), 2) FROM "{turnout}"')))
+    # The second round's two candidates first; the others stood only in the first.
+    assert [row["rounds"][1] is not None for row in from_second["candidates"]] == [True, True] + [False] * 4
+    assert elections(table_id(europeennes(harvest, feed), "results"))["rounds"] is None

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.issy.aggregate.action import client, issy_aggregate_auth, resource_id_of
 from ckanext.issy.language import _
-from ckanext.issy.views.elections import document, figures, results
+from ckanext.issy.views.elections import document, figures, related, results
 from ckanext.issy.views.elections.document import Round
 
 
@@ -49,13 +49,19 @@ def issy_elections(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
     :param resource_id: the round's turnout or results table
     :param station: a polling station's number or national key, to get its
         results beside the city's
+
+    When the other round of the same election is harvested (and the
+    visitor may see it), ``rounds`` puts both side by side.
     """
     resource_id = resource_id_of(data_dict)
     tk.check_access("issy_elections", context, {"resource_id": resource_id})
     election = _round(context, resource_id)
     found = _figures(election, context)
+    other = related.other_round(context, election)
     return {"resource_id": resource_id, "election": election.as_dict(),
-            **results.build(found, _station(data_dict, found))}
+            **results.build(found, _station(data_dict, found)),
+            "rounds": results.rounds(election.as_dict(), found, other.as_dict(), _figures(other, context))
+            if other else None}
 
 
 def get_actions() -> dict[str, Any]:

@@ -1,12 +1,19 @@
-"""``GET /api/issy/elections?resource_id=…[&station=…]``: the action
-``issy_elections``, with the aggregation API's JSON errors (never a 500)."""
+"""The results' data and their embed page:
+
+- ``GET /api/issy/elections?resource_id=…[&station=…]``: the action
+  ``issy_elections``, with the aggregation API's JSON errors (never a 500);
+- ``/resultats-electoraux/integrer?resource_id=…[&bureau=…]``: the results
+  alone, for other sites to frame (``frame-ancestors *``)."""
 from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
 from ckanext.issy.aggregate.endpoint import answer
+from ckanext.issy.views import builder
+from ckanext.issy.views.elections import page
 
 blueprint = Blueprint("issy_elections", __name__)
 
@@ -15,4 +22,13 @@ def data() -> Any:
     return answer("issy_elections", ())
 
 
+def embed() -> Any:
+    resource, package, _data = builder.resource_or_abort(tk.request.args.get("resource_id", "").strip(),
+                                                         lambda resource: None)
+    variables = page.variables(resource, tk.request.args.get(page.STATION_PARAMETER, ""))
+    return builder.embed_response("issy_elections/embed.html", {
+        **variables, "resource": resource, "package": package, "resource_view": {}})
+
+
 blueprint.add_url_rule("/api/issy/elections", view_func=data, methods=["GET"])
+blueprint.add_url_rule("/resultats-electoraux/integrer", view_func=embed, endpoint="embed")

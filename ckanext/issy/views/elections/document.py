@@ -65,3 +65,10 @@ def read(package: Mapping[str, Any]) -> Round:
     assert turnout is not None and results is not None  # is_election() said so
     return Round(_election_id(package), package.get("title") or "", package["id"], package.get("owner_org") or "",
                  turnout["id"], results["id"])
+
+
+def read_round(package: Mapping[str, Any]) -> Round | None:
+    """The round a dataset holds, when it is one with both its tables."""
+    if not _election_id(package) or not all(_table(package, role) for role in TABLE_ROLES):
+        return None
+    return read(package)

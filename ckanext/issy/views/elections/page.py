@@ -1,6 +1,7 @@
-"""What the view's template receives: the round's results (or why there
-are none), the polling station the visitor chose (or why it cannot be
-shown) and the choice of stations."""
+"""What the view's template and the embed page receive: the round's
+results (or why there are none), the polling station the visitor chose
+(or why it cannot be shown), the choice of stations and the embed
+address."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +11,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.issy.views import builder
 
 MAX_ASKED = 40  # longer than any station's number or key
+STATION_PARAMETER = "bureau"  # the page's ?bureau=12: "my polling station"
+EMBED = "issy_elections.embed"
 
 
 def _read(resource_id: str, station: str) -> tuple[dict[str, Any] | None, str, str]:
@@ -58,4 +61,5 @@ def variables(resource: dict[str, Any], station: str) -> dict[str, Any]:
         "station_problem": station_problem,
         "station_choices": _choices(results) if results else [],
         "names": _named(results) if results else {},
+        "embed_url": tk.url_for(EMBED, resource_id=resource["id"], _external=True),
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ckanext.issy.harvesters.election_formats.wide import plain
 from ckanext.issy.language import _
 from ckanext.issy.views.elections.figures import COUNTS, Figures
 
@@ -115,3 +116,22 @@ def build(figures: Figures, station: str | None = None) -> dict[str, Any]:
     return {"city": totals, "candidates": candidates(figures, totals["exprimes"]),
             "stations": stations(figures),
             "station": station_results(figures, station) if station else None}
+
+
+def rounds(this: dict[str, Any], this_figures: Figures, other: dict[str, Any], other_figures: Figures) -> dict[str, Any]:
+    """Both rounds side by side, the first one first: each round's turnout and
+    votes cast, and each candidate or list of either round (matched by name:
+    panel numbers change between rounds) with its share in each."""
+    sides = sorted([(this, this_figures), (other, other_figures)], key=lambda side: side[0]["round"])
+    totals = [city(figures) for _election, figures in sides]
+    by_name: dict[str, dict[str, Any]] = {}
+    for index, (figures, total) in enumerate(zip((f for _e, f in sides), totals)):
+        for candidate in candidates(figures, total["exprimes"]):
+            row = by_name.setdefault(plain(candidate["name"]), {"name": candidate["name"], "rounds": [None, None]})
+            row["rounds"][index] = {"voix": candidate["voix"], "share": candidate["share"], "elu": candidate["elu"]}
+    # Those of the later round first (most votes first), then the others.
+    rows = sorted(by_name.values(), key=lambda row: (
+        -(row["rounds"][1] or {"voix": -1})["voix"], -(row["rounds"][0] or {"voix": 0})["voix"]))
+    return {"elections": [election for election, _figures in sides],
+            "turnout": [total["turnout"] for total in totals], "exprimes": [total["exprimes"] for total in totals],
+            "candidates": rows}

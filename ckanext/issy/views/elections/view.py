@@ -12,7 +12,6 @@ from ckanext.issy.views import builder
 from ckanext.issy.views.elections import document, page
 
 VIEW_TYPE = "issy_elections_view"
-STATION_PARAMETER = "bureau"  # the resource page's ?bureau=12: "my polling station"
 
 
 def info() -> dict[str, Any]:
@@ -25,4 +24,4 @@ def can_view(data_dict: dict[str, Any]) -> bool:
 
 
 def template_variables(data_dict: dict[str, Any]) -> dict[str, Any]:
-    return page.variables(data_dict["resource"], tk.request.args.get(STATION_PARAMETER, ""))
+    return page.variables(data_dict["resource"], tk.request.args.get(page.STATION_PARAMETER, ""))
