@@ -101,6 +101,18 @@ def test_result_is_cut_at_max_rows_and_says_so(budget: str, ckan_config: dict[st
     assert len(result["rows"]) == 5 and result["truncated"] is True
 
 
+def test_a_result_cut_short_is_not_served_once_the_limit_is_raised(
+        budget: str, ckan_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(ckan_config, "ckanext.issy.aggregate.max_rows", 5)
+    asked = {"group_by": ["nature"], "measures": [{"function": "count"}]}
+    assert aggregate(budget, **asked)["truncated"] is True
+    # As the refusals of the report views tell sysadmins to do.
+    monkeypatch.setitem(ckan_config, "ckanext.issy.aggregate.max_rows", 1000)
+    result = aggregate(budget, **asked)
+    assert result["truncated"] is False and result["cached"] is False
+    assert len(result["rows"]) == query(f'SELECT count(DISTINCT nature) FROM "{budget}"')[0][0]
+
+
 def test_columns_list_kinds_and_data_dictionary_labels(budget: str) -> None:
     columns = tk.get_action("issy_aggregate_columns")({"ignore_auth": True}, {"resource_id": budget})["columns"]
     assert columns == [

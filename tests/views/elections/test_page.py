@@ -15,7 +15,7 @@ import pytest
 from devstack import election_samples
 from ckanext.issy.views.formatting import issy_percent
 from tests.harvesters.conftest import Feed, Harvest
-from tests.views.elections.conftest import EUROPEENNES, elections, europeennes, presidentielle, publish, table_id
+from tests.views.elections.conftest import EUROPEENNES, elections, europeennes, one, presidentielle, publish, table_id
 
 pytestmark = [pytest.mark.ckan_config("ckan.views.default_views", "issy_elections_view datatables_view")]
 
@@ -94,6 +94,17 @@ def test_a_private_rounds_page_shows_no_result_to_visitors(harvest: Harvest, fee
     package = europeennes(harvest, feed)
     tk.get_action("package_patch")({"user": harvest.sysadmin["name"]}, {"id": package["id"], "private": True})
     assert app.get(_page(package)).status_code in (403, 404)
+
+
+@pytest.mark.ckan_config("ckanext.issy.aggregate.max_rows", "50")
+def test_a_round_with_more_results_than_the_limit_is_counted_whole_when_it_has_fewer_stations(
+        harvest: Harvest, feed: Feed) -> None:
+    # 45 stations × 8 lists = 360 results, each list's votes read in 45 rows.
+    package = europeennes(harvest, feed)
+    results = table_id(package, "results")
+    answer = elections(results)
+    assert sum(c["voix"] for c in answer["candidates"]) == answer["city"]["exprimes"]
+    assert answer["city"]["exprimes"] == one(f'SELECT sum(exprimes) FROM "{table_id(package, "turnout")}"')
 
 
 @pytest.mark.ckan_config("ckanext.issy.aggregate.max_rows", "5")

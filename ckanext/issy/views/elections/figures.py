@@ -27,13 +27,17 @@ RESULTS_NEEDED = (STATION, "no_panneau", "voix")
 Figures = dict[str, Any]
 
 
+def _too_many() -> tk.ValidationError:
+    # Counts cut short would make wrong results.
+    return tk.ValidationError({"resource_id": [_(
+        "This election has more than {number} lines to add up: the site's administrators can raise "
+        "ckanext.issy.aggregate.max_rows.").format(number=tk.config.get("ckanext.issy.aggregate.max_rows"))]})
+
+
 def _rows(resource_id: str, group_by: tuple[str, ...], measures: list[tuple[str, str]]) -> list[list[Any]]:
     rows, truncated = aggregate(resource_id, group_by, measures)
     if truncated:
-        # Counts cut short would make wrong results.
-        raise tk.ValidationError({"resource_id": [_(
-            "This election has more than {number} lines to add up: the site's administrators can raise "
-            "ckanext.issy.aggregate.max_rows.").format(number=tk.config.get("ckanext.issy.aggregate.max_rows"))]})
+        raise _too_many()
     return rows
 
 
@@ -54,12 +58,23 @@ def stations(election: Round, present: set[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def votes(election: Round) -> dict[str, dict[str, int]]:
-    """Panneau -> station key -> votes."""
+def votes(election: Round, panneaux: list[str]) -> dict[str, dict[str, int]]:
+    """Panneau -> station key -> votes: one aggregation per candidate or list,
+    each as long as the number of stations (a round of 38 lists in 45
+    stations has 1,710 results, more than one aggregation may return)."""
     found: dict[str, dict[str, int]] = {}
-    for key, panneau, voix in _rows(election.results_id, (STATION, "no_panneau"), [("sum", "voix")]):
-        found.setdefault(str(panneau), {})[str(key)] = int(voix or 0)
+    for panneau in panneaux:
+        rows, truncated = aggregate(election.results_id, (STATION,), [("sum", "voix")], {"no_panneau": panneau})
+        if truncated:
+            raise _too_many()
+        found[panneau] = {str(key): int(voix or 0) for key, voix in rows}
     return found
+
+
+def panneaux(election: Round) -> list[str]:
+    """The round's candidates or lists, by their panel numbers."""
+    return [str(panneau) for panneau, _count in _rows(election.results_id, ("no_panneau",), [("count", STATION)])
+            if panneau is not None]
 
 
 def candidates(election: Round, present: set[str]) -> dict[str, dict[str, Any]]:
@@ -106,6 +121,6 @@ def read(election: Round, client: str) -> Figures:
     versions = None if None in (turnout_version, results_version) else f"{turnout_version}.{results_version}"
     entry = cache.key("elections", election.results_id, versions, election.turnout_id)
     figures, _cached = cache.remember(entry, client, lambda: {
-        "stations": stations(election, turnout_columns), "votes": votes(election),
+        "stations": stations(election, turnout_columns), "votes": votes(election, panneaux(election)),
         "candidates": candidates(election, results_columns)})
     return figures
