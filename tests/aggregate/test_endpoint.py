@@ -72,3 +72,14 @@ def test_a_client_over_its_rate_gets_429_while_cached_answers_still_come(app: An
     assert app.get(ask[0], headers=client, status=200).json["result"]["cached"] is True
     other = {"X-Forwarded-For": "203.0.113.7, 192.0.2.44"}
     assert app.get(ask[3], headers=other, status=200).json["result"]["cached"] is False
+
+
+@pytest.mark.ckan_config("ckanext.issy.aggregate.rate_limit", "1")
+def test_ckans_action_api_refuses_a_client_over_its_rate_without_a_500(app: Any, budget: str) -> None:
+    asked = [{"resource_id": budget, "measures": [{"function": "count"}],
+              "filters": [{"column": "lignes", "op": "eq", "value": n}]} for n in (1, 2)]
+    client = {"REMOTE_ADDR": f"198.51.100.{uuid.uuid4().int % 250}"}
+    assert app.post("/api/3/action/issy_aggregate", json=asked[0], environ_overrides=client).status_code == 200
+    refused = app.post("/api/3/action/issy_aggregate", json=asked[1], environ_overrides=client)
+    assert refused.status_code == 409 and refused.json["success"] is False
+    assert "minute" in json.dumps(refused.json["error"])

@@ -20,7 +20,6 @@ from werkzeug.datastructures import MultiDict
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy import csrf
-from ckanext.issy.aggregate.cache import RateLimited
 from ckanext.issy.views.configuration import Errors
 
 # Datasets a search of the Créer page looks through, and how many it lists.
@@ -44,13 +43,11 @@ def report_view_info(name: str, title: str, default_title: str, icon: str) -> di
 
 
 # What a view's action may refuse a page with: the page then says why.
-REFUSALS = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized, RateLimited)
+REFUSALS = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)
 
 
 def refusal(error: Exception, default: str) -> str:
     """The sentence a page shows for one of ``REFUSALS``."""
-    if isinstance(error, RateLimited):
-        return tk._("Too many charts or maps computed from this address; try again in a minute.")
     if isinstance(error, tk.ValidationError):
         return " ".join(map(str, error.error_summary.values())) or default
     return str(getattr(error, "message", "") or "") or default

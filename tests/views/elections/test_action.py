@@ -49,3 +49,25 @@ def test_the_figures_are_computed_once_per_version_of_the_tables(harvest: Harves
     entry = cache.key("elections", round_.results_id, versions, round_.turnout_id)
     assert cache.connect_to_redis().get(entry) is not None
     assert elections(table_id(package, "turnout"))["candidates"] == first["candidates"]
+
+
+@pytest.mark.ckan_config("ckan.views.default_views", "issy_elections_view")
+def test_between_the_writes_of_a_harvests_two_tables_the_last_figures_of_one_harvest_are_served(
+        app, harvest: Harvest, feed: Feed) -> None:
+    from ckanext.datastore.backend.postgres import get_write_engine
+
+    package = europeennes(harvest, feed)
+    turnout, results = table_id(package, "turnout"), table_id(package, "results")
+    before = elections(results)
+    # A harvest has committed the new turnout table, not yet the new results.
+    with get_write_engine().begin() as connection:
+        connection.exec_driver_sql(f'UPDATE "{turnout}" SET votants = votants + 10, exprimes = exprimes + 10, '
+                                   f'inscrits = inscrits + 10 WHERE code_bv = \'0001\'')
+
+    assert elections(results) == before  # never a mix of the two harvests
+
+    cache.connect_to_redis().delete(f"issy:elections:last:{results}")  # nothing kept: the answer says wait
+    answer = app.get("/api/issy/elections", query_string={"resource_id": results}, status=503)
+    assert answer.json["success"] is False and int(answer.headers["Retry-After"]) > 0
+    page = app.get(f"/dataset/{package['name']}/resource/{results}").get_data(as_text=True)
+    assert "en cours de mise à jour" in page and 'data-role="city-results"' not in page

@@ -109,9 +109,46 @@ def _columns(resource_id: str) -> tuple[set[str], int | None]:
         return set(columns), version
 
 
+class Updating(Exception):
+    """The two tables are of two different harvests: the harvest writes the
+    turnout, then the results, each in its own transaction, and a reader
+    may come in between."""
+
+
+def _paired(election: Round, figures: Figures) -> bool:
+    """Whether the two tables are of the same harvest: in every station the
+    candidates' votes add up to the votes cast, as the harvester checked
+    before publishing. Municipal elections until 2020 are left unchecked:
+    with *panachage*, a small commune's votes could exceed the votes cast
+    (the harvester's ``small_commune``)."""
+    year, kind, _number = election.parts
+    if kind == "muni" and year <= 2020:
+        return True
+    given: dict[str, int] = {}
+    for by_station in figures["votes"].values():
+        for key, voix in by_station.items():
+            given[key] = given.get(key, 0) + voix
+    return all(given.get(key, 0) == station["exprimes"] for key, station in figures["stations"].items()
+               if station["exprimes"] is not None)
+
+
+def _compute(election: Round, turnout_columns: set[str], results_columns: set[str]) -> Figures:
+    figures = {"stations": stations(election, turnout_columns), "votes": votes(election, panneaux(election)),
+               "candidates": candidates(election, results_columns)}
+    if not _paired(election, figures):
+        raise Updating()  # neither kept nor shown
+    return figures
+
+
+def _last_key(election: Round) -> str:
+    return f"issy:elections:last:{election.results_id}"
+
+
 def read(election: Round, client: str) -> Figures:
     """The round's figures, from the cache while neither table has changed;
-    a computation counts towards ``client``'s rate (``aggregate/cache.py``)."""
+    a computation counts towards ``client``'s rate (``aggregate/cache.py``).
+    Between the writes of a harvest's two tables, the last figures of one
+    harvest are served (the round's, kept apart), or ``cache.NotReady``."""
     turnout_columns, turnout_version = _columns(election.turnout_id)
     results_columns, results_version = _columns(election.results_id)
     missing = [name for name in TURNOUT_NEEDED if name not in turnout_columns]
@@ -120,7 +157,13 @@ def read(election: Round, client: str) -> Figures:
         raise NotAnElection(missing)
     versions = None if None in (turnout_version, results_version) else f"{turnout_version}.{results_version}"
     entry = cache.key("elections", election.results_id, versions, election.turnout_id)
-    figures, _cached = cache.remember(entry, client, lambda: {
-        "stations": stations(election, turnout_columns), "votes": votes(election, panneaux(election)),
-        "candidates": candidates(election, results_columns)})
+    try:
+        figures, cached = cache.remember(entry, client, lambda: _compute(election, turnout_columns, results_columns))
+    except Updating:
+        last = cache.kept(_last_key(election))
+        if last is None:
+            raise cache.NotReady() from None
+        return last
+    if not cached:
+        cache.keep(_last_key(election), figures)
     return figures
