@@ -82,7 +82,7 @@ def _site_ini(name: str, port: int, plugins: str) -> Path:
     return ini
 
 
-def _server(name: str, plugins: str) -> production.WebServer:
+def bench_server(name: str, plugins: str) -> production.WebServer:
     port = production.free_port()
     return production.WebServer(name, _site_ini(name, port, plugins), port, production.free_port())
 
@@ -105,7 +105,7 @@ def _foreign_requests(report: dict, base: str) -> list[str]:
 def score_page(base: str, path: str, runs: int, directory: Path) -> PageScores:
     name = path.split("?")[0].strip("/").replace("/", "-") or "home"
     for _ in range(WARM_UP):  # every worker has rendered the page once: no cold start is scored
-        _request_seconds(base + path)
+        request_seconds(base + path)
     scores, cpu_indexes = [], []
     for run in range(1, runs + 1):
         report = _lighthouse(base + path, directory / f"{name}-{run}")
@@ -118,7 +118,7 @@ def score_page(base: str, path: str, runs: int, directory: Path) -> PageScores:
     return PageScores(path, medians, scores, cpu_indexes)
 
 
-def _request_seconds(url: str) -> float:
+def request_seconds(url: str) -> float:
     request = urllib.request.Request(url, headers={"Accept-Encoding": "br, gzip"})
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as answer:
@@ -130,11 +130,11 @@ def server_times(bases: dict[str, str], path: str, requests: int) -> dict[str, f
     """Median seconds per server, requests interleaved so that both see the same load."""
     for base in bases.values():
         for _ in range(WARM_UP):
-            _request_seconds(base + path)
+            request_seconds(base + path)
     times: dict[str, list[float]] = {name: [] for name in bases}
     for _ in range(requests):
         for name, base in bases.items():
-            times[name].append(_request_seconds(base + path))
+            times[name].append(request_seconds(base + path))
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -222,7 +222,7 @@ make test ARGS='tests/test_platform.py -q'   # once: node_modules (Lighthouse)
 .venv/bin/python bench/lighthouse.py --write-docs
 ```
 
-Measured {datetime.date.today().isoformat()}, CKAN {_ckan_version()}, Python {platform.python_version()}, {os.cpu_count()} cores;
+Measured {datetime.date.today().isoformat()}, CKAN {ckan_version()}, Python {platform.python_version()}, {os.cpu_count()} cores;
 load average (1, 5, 15 min) {loads[0]} before and {loads[1]} after. The
 performance score moves with the machine's load (Lighthouse scales the
 main thread's observed work by 4): the table shows each run and
@@ -292,13 +292,13 @@ def _lighthouse_version() -> str:
     return json.loads(package.read_text())["version"]
 
 
-def _ckan_version() -> str:
+def ckan_version() -> str:
     import ckan
 
     return ckan.__version__
 
 
-def _load() -> str:
+def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
@@ -314,11 +314,11 @@ def write_docs(section: str) -> None:
 
 
 def run(runs: int, requests: int) -> tuple[list[PageScores], dict[str, dict[str, float]], str]:
-    load_before = _load()
+    load_before = load_average()
     stack, _secrets = demo.prepare(demo_port())
     plugins = siteconfig.PLUGINS.split()
-    themed = _server("bench-theme", " ".join(plugins))
-    plain = _server("bench-no-theme", " ".join(p for p in plugins if p != "issy_theme"))
+    themed = bench_server("bench-theme", " ".join(plugins))
+    plain = bench_server("bench-no-theme", " ".join(p for p in plugins if p != "issy_theme"))
     directory = REPORTS / datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     directory.mkdir(parents=True)
     try:
@@ -343,7 +343,7 @@ def main() -> int:
     parser.add_argument("--write-docs", action="store_true", help="write the results into docs/performance.md")
     args = parser.parse_args()
     pages, times, load_before = run(args.runs, args.requests)
-    section = _markdown(pages, times, args.runs, args.requests, (load_before, _load()))
+    section = _markdown(pages, times, args.runs, args.requests, (load_before, load_average()))
     print(section)
     if args.write_docs:
         write_docs(section)

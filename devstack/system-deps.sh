@@ -17,6 +17,7 @@ need 'python3 -c "import sysconfig,os; assert os.path.exists(os.path.join(syscon
 need 'ls /usr/lib/*/libmagic.so.1' libmagic1
 need 'command -v git' git
 need 'command -v chromium' chromium
+need 'command -v wrk' wrk
 need 'command -v npm' npm
 need 'test -x /usr/sbin/nginx' nginx
 need 'test -e /usr/share/nginx/modules-available/mod-http-brotli-filter.conf' libnginx-mod-http-brotli-filter

@@ -12,7 +12,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 
-def _drain(consumer: Any, callback: Callable[..., Any]) -> None:
+def drain(consumer: Any, callback: Callable[..., Any]) -> None:
     while True:
         method, header, body = consumer.basic_get("")
         if body is None:
@@ -24,7 +24,7 @@ def gather() -> None:
     """What the gather consumer does with the jobs in its queue."""
     from ckanext.harvest import queue
 
-    _drain(queue.get_gather_consumer(), queue.gather_callback)
+    drain(queue.get_gather_consumer(), queue.gather_callback)
 
 
 def harvest(source_id: str, user: str, steps: dict[str, list[float]] | None = None) -> str:
@@ -47,7 +47,7 @@ def harvest(source_id: str, user: str, steps: dict[str, list[float]] | None = No
     job = step("harvest_job_create", lambda: tk.get_action("harvest_job_create")(
         {"user": user}, {"source_id": source_id}))
     step("gather consumer", gather)
-    step("fetch consumer", lambda: _drain(queue.get_fetch_consumer(), queue.fetch_callback))
+    step("fetch consumer", lambda: drain(queue.get_fetch_consumer(), queue.fetch_callback))
     # Marks the job finished and reindexes its source.
     step("harvest_jobs_run", lambda: tk.get_action("harvest_jobs_run")({"user": user}, {}))
     return job["id"]
@@ -59,7 +59,7 @@ def run_queued(user: str) -> None:
     from ckanext.harvest import queue
 
     gather()
-    _drain(queue.get_fetch_consumer(), queue.fetch_callback)
+    drain(queue.get_fetch_consumer(), queue.fetch_callback)
     tk.get_action("harvest_jobs_run")({"user": user}, {})
 
 

@@ -109,12 +109,6 @@ def _columns(resource_id: str) -> tuple[set[str], int | None]:
         return set(columns), version
 
 
-class Updating(Exception):
-    """The two tables are of two different harvests: the harvest writes the
-    turnout, then the results, each in its own transaction, and a reader
-    may come in between."""
-
-
 def _paired(election: Round, figures: Figures) -> bool:
     """Whether the two tables are of the same harvest: in every station the
     candidates' votes add up to the votes cast, as the harvester checked
@@ -132,12 +126,17 @@ def _paired(election: Round, figures: Figures) -> bool:
                if station["exprimes"] is not None)
 
 
+# What is kept for a pair of versions whose tables are of two harvests (the
+# harvest writes the turnout, then the results, each in its own transaction,
+# and a reader may come in between): that pair is mixed for good, so every
+# request for it learns so from the cache, without computing it again.
+MIXED: Figures = {"mixed": True}
+
+
 def _compute(election: Round, turnout_columns: set[str], results_columns: set[str]) -> Figures:
     figures = {"stations": stations(election, turnout_columns), "votes": votes(election, panneaux(election)),
                "candidates": candidates(election, results_columns)}
-    if not _paired(election, figures):
-        raise Updating()  # neither kept nor shown
-    return figures
+    return figures if _paired(election, figures) else MIXED
 
 
 def _last_key(election: Round) -> str:
@@ -157,12 +156,11 @@ def read(election: Round, client: str) -> Figures:
         raise NotAnElection(missing)
     versions = None if None in (turnout_version, results_version) else f"{turnout_version}.{results_version}"
     entry = cache.key("elections", election.results_id, versions, election.turnout_id)
-    try:
-        figures, cached = cache.remember(entry, client, lambda: _compute(election, turnout_columns, results_columns))
-    except Updating:
+    figures, cached = cache.remember(entry, client, lambda: _compute(election, turnout_columns, results_columns))
+    if figures == MIXED:  # never shown: the last figures of one harvest are
         last = cache.kept(_last_key(election))
         if last is None:
-            raise cache.NotReady() from None
+            raise cache.NotReady()
         return last
     if not cached:
         cache.keep(_last_key(election), figures)
