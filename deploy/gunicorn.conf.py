@@ -26,9 +26,12 @@ preload_app = False
 # Large CSV exports and DataStore dumps may take a while.
 timeout = 120
 graceful_timeout = 30
-# Recycle workers now and then, staggered, to bound memory growth.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycle workers now and then, staggered, to bound memory growth. Not too
+# often: a new worker loads CKAN for seconds of CPU, and at 1,000 requests
+# an election night's 75 answers a second recycled one every 13 s, stalling
+# every connection for over 2 s now and then (bench/load.py).
+max_requests = 10000
+max_requests_jitter = 1000
 # Keep-alive connections from nginx's upstream pool.
 keepalive = 15
 # Trust X-Forwarded-* headers from nginx on this machine only.
