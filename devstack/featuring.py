@@ -9,7 +9,6 @@ view), so that a sysadmin's later choice stands. It appends to what
 sysadmins featured and never removes anything."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +30,13 @@ def _budget_order(package: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _election_order(package: dict[str, Any]) -> tuple[Any, ...]:
-    """The latest election first, its last round first (data.gouv.fr's ids: ``2024_euro_t1``)."""
-    found = re.fullmatch(r"(\d{4})_\w+_t(\d)", _extra(package, "election_id"))
-    year, number = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+    """The latest election first, its last round first."""
+    from ckanext.issy.harvesters.election_formats.model import election_parts
+
+    try:
+        year, _kind, number = election_parts(_extra(package, "election_id"))
+    except ValueError:
+        year, number = 0, 0
     return (-year, -number, package["title"])
 
 

@@ -188,6 +188,15 @@ def embed_response(template: str, extra_vars: dict[str, Any]) -> Any:
     return response
 
 
+def report_embed(template: str, variables: Callable[[dict[str, Any], str], dict[str, Any]], parameter: str) -> Any:
+    """The embed page of a report view (the financial report, the election
+    results): ``?resource_id=…`` and the view's own ``parameter`` (the
+    document to compare with, the polling station), given to ``variables``."""
+    resource, package, _data = resource_or_abort(tk.request.args.get("resource_id", "").strip(), lambda r: None)
+    return embed_response(template, {**variables(resource, tk.request.args.get(parameter, "")),
+                                     "resource": resource, "package": package, "resource_view": {}})
+
+
 @dataclass(frozen=True)
 class SaveWords:
     """What the save form says (translated when the request comes)."""

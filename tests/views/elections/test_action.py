@@ -40,11 +40,11 @@ def test_a_private_elections_results_are_refused_to_visitors(app, harvest: Harve
 
 def test_the_figures_are_computed_once_per_version_of_the_tables(harvest: Harvest, feed: Feed) -> None:
     from ckanext.issy.harvesters.core.datastore import table_version
-    from ckanext.issy.views.elections.document import read
+    from ckanext.issy.views.elections.document import read_round
 
     package = europeennes(harvest, feed)
     first = elections(table_id(package, "results"))
-    round_ = read(tk.get_action("package_show")({"ignore_auth": True}, {"id": package["id"]}))
+    round_ = read_round(tk.get_action("package_show")({"ignore_auth": True}, {"id": package["id"]}))
     versions = f"{table_version(round_.turnout_id)}.{table_version(round_.results_id)}"
     entry = cache.key("elections", round_.results_id, versions, round_.turnout_id)
     assert cache.connect_to_redis().get(entry) is not None

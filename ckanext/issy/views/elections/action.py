@@ -18,9 +18,10 @@ from ckanext.issy.views.elections.document import Round
 def _round(context: dict[str, Any], resource_id: str) -> Round:
     resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
     package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
-    if not document.is_election(resource, package):
+    election = document.read_round(package) if document.is_election(resource, package) else None
+    if election is None:
         raise tk.ObjectNotFound(_("This resource is not a table of a harvested election round."))
-    return document.read(package)
+    return election
 
 
 def _figures(election: Round, context: dict[str, Any]) -> figures.Figures:

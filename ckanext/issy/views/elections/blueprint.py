@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
 from ckanext.issy.aggregate.endpoint import answer
@@ -23,11 +22,7 @@ def data() -> Any:
 
 
 def embed() -> Any:
-    resource, package, _data = builder.resource_or_abort(tk.request.args.get("resource_id", "").strip(),
-                                                         lambda resource: None)
-    variables = page.variables(resource, tk.request.args.get(page.STATION_PARAMETER, ""))
-    return builder.embed_response("issy_elections/embed.html", {
-        **variables, "resource": resource, "package": package, "resource_view": {}})
+    return builder.report_embed("issy_elections/embed.html", page.variables, page.STATION_PARAMETER)
 
 
 blueprint.add_url_rule("/api/issy/elections", view_func=data, methods=["GET"])

@@ -54,21 +54,17 @@ def _table(package: Mapping[str, Any], role: str) -> Mapping[str, Any] | None:
                  if r.get("issy_role") == role and tk.asbool(r.get("datastore_active"))), None)
 
 
-def is_election(resource: Mapping[str, Any], package: Mapping[str, Any], roles: tuple[str, ...] = TABLE_ROLES) -> bool:
-    """A table of ``roles`` (by default, either) of an election round that has both its tables."""
-    return (resource.get("issy_role") in roles and tk.asbool(resource.get("datastore_active"))
-            and bool(_election_id(package)) and all(_table(package, role) for role in TABLE_ROLES))
-
-
-def read(package: Mapping[str, Any]) -> Round:
+def read_round(package: Mapping[str, Any]) -> Round | None:
+    """The round a dataset holds, when it is one with both its tables."""
+    election = _election_id(package)
     turnout, results = (_table(package, role) for role in TABLE_ROLES)
-    assert turnout is not None and results is not None  # is_election() said so
-    return Round(_election_id(package), package.get("title") or "", package["id"], package.get("owner_org") or "",
+    if not election or turnout is None or results is None:
+        return None
+    return Round(election, package.get("title") or "", package["id"], package.get("owner_org") or "",
                  turnout["id"], results["id"])
 
 
-def read_round(package: Mapping[str, Any]) -> Round | None:
-    """The round a dataset holds, when it is one with both its tables."""
-    if not _election_id(package) or not all(_table(package, role) for role in TABLE_ROLES):
-        return None
-    return read(package)
+def is_election(resource: Mapping[str, Any], package: Mapping[str, Any], roles: tuple[str, ...] = TABLE_ROLES) -> bool:
+    """A table of ``roles`` (by default, either) of an election round that has both its tables."""
+    return (resource.get("issy_role") in roles and tk.asbool(resource.get("datastore_active"))
+            and read_round(package) is not None)
