@@ -68,6 +68,8 @@ BOUNDARY_FILE = "limites-issy-les-moulineaux.geojson"
 FEEDS_URL = f"http://{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}"
 # devstack/samples/: devstack/election_samples.py's file (tests/harvesters/fixtures/generate.py writes it).
 ELECTION_FILE = "europeennes-2024-resultats-par-bureau.csv"
+# devstack/station_samples.py's contours, in Etalab's shape (the same script writes it).
+STATIONS_FILE = "contours-bureaux-de-vote.geojson"
 FINANCE_SOURCE = {
     "name": "budgets-exemple",
     "title": "Budgets de la ville (exemple)",
@@ -115,6 +117,7 @@ ELECTION_SOURCE = {
     "config": json.dumps({
         "format": "miom_b",
         "election": "2024_euro_t1",
+        "stations_url": f"{FEEDS_URL}/{STATIONS_FILE}",
         "title_suffix": " (exemple)",
         "tags": ["élections", SAMPLE_TAG],
         "notes": SAMPLE_NOTE.strip(),

@@ -13,12 +13,19 @@ configuration's ``format``:
 A national file yields the stations of the commune of ``insee`` only,
 read as a stream. Every round is typed and checked by
 ``election_formats/model.py`` before anything is published.
+
+With ``stations_url``, the polling stations' locations or contours (GeoJSON,
+Etalab's national file included) are read whenever the results are, and
+the commune's are published with each round (``election_formats/stations.py``);
+a stations file that cannot be read leaves the last good one in place and
+never holds the results back.
 """
 from __future__ import annotations
 
 import datetime
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -31,8 +38,10 @@ from ckanext.harvest.model import HarvestObject
 from ckanext.issy.harvesters.core import http, ods as ods_api, publish, reading
 from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item, url_problems
 from ckanext.issy.harvesters.core.bulk import collector_paused
-from ckanext.issy.harvesters.election_formats import columns, long, model, ods, wide
+from ckanext.issy.harvesters.election_formats import columns, long, model, ods, stations, wide
 from ckanext.issy.language import _
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("miom_a", "miom_b", "datagouv", "ods")
 ONE_ELECTION = ("miom_a", "miom_b", "ods")  # formats whose files hold a single election
@@ -46,7 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "candidates_url": "",  # datagouv: the candidates_results file
     "dataset": "",  # ods: the dataset's id on the portal of the source's URL
     "mapping": {},  # ods: election_formats/ods.py
-    "stations_url": "",  # polling-station locations or contours, linked from every dataset
+    "stations_url": "",  # polling-station locations or contours (GeoJSON), published with every round
     "small_commune": False,  # under 1,000 inhabitants: panachage until 2020
     "group": "elections",
     "group_title": "Élections",
@@ -115,10 +124,11 @@ def _guid(election: str, config: dict[str, Any]) -> str:
     return f"{election}-{config['insee']}"
 
 
-def _items(rounds: Sequence[model.Round], source_url: str, config: dict[str, Any]) -> list[Item]:
+def _items(rounds: Sequence[model.Round], source_url: str, config: dict[str, Any],
+           places: dict[str, Any]) -> list[Item]:
     items = []
     for election_round in rounds:
-        content = json.dumps({**election_round.to_json(), "source_url": source_url}, ensure_ascii=False)
+        content = json.dumps({**election_round.to_json(), "source_url": source_url, **places}, ensure_ascii=False)
         items.append(Item(_guid(election_round.election, config), content,
                           hashlib.sha256(content.encode()).hexdigest()))
     return items
@@ -128,6 +138,23 @@ def _stream(download: http.Download, config: dict[str, Any], fixed_width: bool =
     assert download.path is not None
     return reading.iter_csv(download.path, http.file_name(download.url), config.get("encoding"), download.charset,
                             fixed_width=fixed_width)
+
+
+def read_places(config: dict[str, Any], settings: http.HttpSettings) -> dict[str, Any]:
+    """The commune's polling stations in the source's ``stations_url``:
+    ``{"locations": [GeoJSON features]}``, or ``{"locations_problem": why}``
+    when the file cannot be fetched or read (the results go on without it)."""
+    url = config["stations_url"]
+    if not url:
+        return {}
+    try:
+        with http.fetch(url, settings) as download:
+            assert download.path is not None
+            found = stations.read_locations(download.path, http.file_name(url), config["insee"])
+    except (http.FetchError, reading.ReadError) as error:
+        log.warning("Polling stations of %s: %s", url, error)
+        return {"locations_problem": str(error)}
+    return {"locations": [location.feature() for location in found]}
 
 
 def read_rounds(downloads: Sequence[http.Download], config: dict[str, Any]) -> list[model.Round]:
@@ -213,7 +240,9 @@ class ElectionResultsHarvester(IssyHarvesterBase):
         return [url]
 
     def read_items(self, downloads: Sequence[http.Download], config: dict[str, Any]) -> list[Item]:
-        return _items(read_rounds(downloads, config), downloads[0].url, config)
+        rounds = read_rounds(downloads, config)
+        places = read_places(config, http.HttpSettings.from_config(self.max_bytes_option))
+        return _items(rounds, downloads[0].url, config, places)
 
     def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
         with collector_paused():
@@ -240,7 +269,21 @@ class ElectionResultsHarvester(IssyHarvesterBase):
                           columns.RESULTS, tables.results),
         ]
         links = [publish.Link("source", _("Original file: {name}").format(name=election_round.file), data["source_url"])]
+        files, keep = self._places(obj, data, config, slug)
         if config["stations_url"]:
-            links.append(publish.Link("stations", _("Polling stations (locations or contours)"), config["stations_url"],
-                                      "GeoJSON" if config["stations_url"].lower().endswith("json") else "CSV"))
-        return publish.publish(obj, wanted, data_tables, links, context)
+            links.append(publish.Link("stations_source", _("Polling stations: original file"), config["stations_url"],
+                                      "GeoJSON"))
+        return publish.publish(obj, wanted, data_tables, links, context, files, keep)
+
+    def _places(self, obj: HarvestObject, data: dict[str, Any], config: dict[str, Any],
+                slug: str) -> tuple[list[publish.File], list[str]]:
+        """The file of the commune's polling stations, or the role to keep
+        (the last good file) when the source's could not be read."""
+        if data.get("locations"):
+            return [publish.File("stations", _("Polling stations of the commune (GeoJSON)"),
+                                 f"bureaux-de-vote-{slug}.geojson", "GeoJSON", "application/geo+json",
+                                 stations.feature_collection(data["locations"]))], []
+        if data.get("locations_problem"):
+            self._save_object_error(_("The polling stations were not updated (the last ones read stay): {reason}")
+                                    .format(reason=data["locations_problem"]), obj, "Import")
+        return [], ["stations"] if config["stations_url"] else []

@@ -137,10 +137,11 @@ def _add_file(package_id: str, file: File, context: dict[str, Any]) -> None:
 
 
 def publish(obj: HarvestObject, wanted: dict[str, Any], tables: Sequence[Table], links: Sequence[Link],
-            context: dict[str, Any], files: Sequence[File] = ()) -> str:
+            context: dict[str, Any], files: Sequence[File] = (), keep: Sequence[str] = ()) -> str:
     """Create or update the dataset of ``obj`` (``wanted``: its metadata) with
     ``tables``, ``links`` and ``files``; returns its id. A resource of a role
-    that is no longer given is deleted."""
+    that is no longer given is deleted, except those of ``keep`` (a file that
+    could not be read this time: the last good one stays)."""
     action = tk.get_action
     existing = action("package_show")(dict(context), {"id": obj.package_id}) if obj.package_id else None
     if existing is None or existing["state"] != "active":
@@ -172,7 +173,7 @@ def publish(obj: HarvestObject, wanted: dict[str, Any], tables: Sequence[Table],
             _add_file(existing["id"], file, context)
         else:
             action("resource_update")(dict(context), {**resource, "url": file.file_name, "upload": file.upload()})
-    roles = {item.role for item in (*tables, *links, *files)}
+    roles = {*(item.role for item in (*tables, *links, *files)), *keep}
     for resource in existing["resources"]:
         if resource.get("issy_role") and resource["issy_role"] not in roles:
             action("resource_delete")(dict(context), {"id": resource["id"]})

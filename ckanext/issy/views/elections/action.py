@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.issy.aggregate.action import client, issy_aggregate_auth, resource_id_of
 from ckanext.issy.language import _
-from ckanext.issy.views.elections import document, figures, related, results
+from ckanext.issy.views.elections import document, figures, places, related, results
 from ckanext.issy.views.elections.document import Round
 
 
@@ -65,9 +65,26 @@ def issy_elections(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
             if other else None}
 
 
+@tk.side_effect_free
+def issy_elections_map(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The polling stations of a harvested election round as GeoJSON
+    features, each with its results (docs/api.md): ``bureau``, ``nom``,
+    ``adresse``, ``en_tete`` (the leading candidate or list, or a tie),
+    ``part_en_tete`` and ``participation`` (percentages).
+
+    :param resource_id: the round's turnout or results table
+    """
+    resource_id = resource_id_of(data_dict)
+    tk.check_access("issy_elections", context, {"resource_id": resource_id})
+    election = _round(context, resource_id)
+    layer = places.layer(context, election.package_id)
+    return {"resource_id": resource_id, "type": "FeatureCollection",
+            **places.joined(layer, _figures(election, context))}
+
+
 def get_actions() -> dict[str, Any]:
-    return {"issy_elections": issy_elections}
+    return {"issy_elections": issy_elections, "issy_elections_map": issy_elections_map}
 
 
 def get_auth_functions() -> dict[str, Any]:
-    return {"issy_elections": issy_aggregate_auth}
+    return {"issy_elections": issy_aggregate_auth, "issy_elections_map": issy_aggregate_auth}

@@ -2,6 +2,8 @@
 
 - ``GET /api/issy/elections?resource_id=…[&station=…]``: the action
   ``issy_elections``, with the aggregation API's JSON errors (never a 500);
+- ``GET /api/issy/elections/carte?resource_id=…``: the action
+  ``issy_elections_map`` (the polling stations' map), likewise;
 - ``/resultats-electoraux/integrer?resource_id=…[&bureau=…]``: the results
   alone, for other sites to frame (``frame-ancestors *``)."""
 from __future__ import annotations
@@ -21,9 +23,14 @@ def data() -> Any:
     return answer("issy_elections", ())
 
 
+def places() -> Any:
+    return answer("issy_elections_map", ())
+
+
 def embed() -> Any:
     return builder.report_embed("issy_elections/embed.html", page.variables, page.STATION_PARAMETER)
 
 
 blueprint.add_url_rule("/api/issy/elections", view_func=data, methods=["GET"])
+blueprint.add_url_rule("/api/issy/elections/carte", view_func=places, endpoint="places", methods=["GET"])
 blueprint.add_url_rule("/resultats-electoraux/integrer", view_func=embed, endpoint="embed")

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.issy.harvesters.election_formats.model import election_parts, election_title
 
 TABLE_ROLES = ("turnout", "results")
+STATIONS_ROLE = "stations"  # the GeoJSON of its polling stations' places, when harvested
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Round:
     owner_org: str
     turnout_id: str
     results_id: str
+    stations_id: str = ""  # the file of its polling stations' places (views/elections/places.py)
 
     @property
     def parts(self) -> tuple[int, str, int]:
@@ -36,7 +38,7 @@ class Round:
         year, kind, number = self.parts
         return {"election": self.election, "title": self.title, "name": election_title(self.election),
                 "year": year, "type": kind, "round": number,
-                "turnout_id": self.turnout_id, "results_id": self.results_id}
+                "turnout_id": self.turnout_id, "results_id": self.results_id, "stations_id": self.stations_id}
 
 
 def _election_id(package: Mapping[str, Any]) -> str:
@@ -60,8 +62,9 @@ def read_round(package: Mapping[str, Any]) -> Round | None:
     turnout, results = (_table(package, role) for role in TABLE_ROLES)
     if not election or turnout is None or results is None:
         return None
+    stations = next((r for r in package.get("resources") or [] if r.get("issy_role") == STATIONS_ROLE), None)
     return Round(election, package.get("title") or "", package["id"], package.get("owner_org") or "",
-                 turnout["id"], results["id"])
+                 turnout["id"], results["id"], stations["id"] if stations else "")
 
 
 def is_election(resource: Mapping[str, Any], package: Mapping[str, Any], roles: tuple[str, ...] = TABLE_ROLES) -> bool:

@@ -1,7 +1,7 @@
 """What the view's template and the embed page receive: the round's
 results (or why there are none), the polling station the visitor chose
-(or why it cannot be shown), the choice of stations and the embed
-address."""
+(or why it cannot be shown), the choice of stations, the maps of the
+stations (``places.py``) and the embed address."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.issy.views import builder
+from ckanext.issy.views.elections import places
 
 MAX_ASKED = 40  # longer than any station's number or key
 STATION_PARAMETER = "bureau"  # the page's ?bureau=12: "my polling station"
@@ -61,5 +62,6 @@ def variables(resource: dict[str, Any], station: str) -> dict[str, Any]:
         "station_problem": station_problem,
         "station_choices": _choices(results) if results else [],
         "names": _named(results) if results else {},
+        "maps": places.maps(results) if results else [],
         "embed_url": tk.url_for(EMBED, resource_id=resource["id"], _external=True),
     }
