@@ -155,3 +155,27 @@ def europeennes_2024_format_b(seed: int = 2024) -> bytes:
                           _quoted_percent(votes, f.inscrits), _quoted_percent(votes, f.exprimes), ""]
             lines.append(";".join(cells))
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# The share of the day's voters counted at each hour of polling day (Issy
+# publishes its turnout at 10h, 12h, 14h, 16h, 17h, 18h, 19h and 20h).
+HOURS = {"10h": 0.16, "12h": 0.33, "14h": 0.45, "16h": 0.61, "17h": 0.69, "18h": 0.80, "19h": 0.91, "20h": 1.0}
+
+
+def turnout_by_hour(results: bytes, insee: str = "92040") -> bytes:
+    """The commune's voters counted at each hour, by polling station, as a
+    municipal portal exports them (Opendatasoft's CSV: ``;``, UTF-8 with a
+    byte order mark, "001 - NAME" stations, counts written "1 027"), from a
+    format B file (``europeennes_2024_format_b``): the 20h count is the
+    station's voters."""
+    rows = [line.split(";") for line in results.decode("utf-8").splitlines()]
+    header = [cell.strip('"') for cell in rows[0]]
+    column = {name: header.index(name) for name in ("Code commune", "Code BV", "Votants")}
+    lines = [";".join(["BureauxDeVotes", *HOURS])]
+    for row in rows[1:]:
+        if row[column["Code commune"]].strip('"') != insee:
+            continue
+        number, voters = int(row[column["Code BV"]].strip('"')), int(row[column["Votants"]])
+        counts = [f"{round(voters * share):,}".replace(",", "\u202f") for share in HOURS.values()]
+        lines.append(";".join([f"{number:03d} - BUREAU {number}", *counts]))
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")

@@ -70,6 +70,8 @@ FEEDS_URL = f"http://{SAMPLE_FEEDS_HOST}:{SAMPLE_FEEDS_PORT}"
 ELECTION_FILE = "europeennes-2024-resultats-par-bureau.csv"
 # devstack/station_samples.py's contours, in Etalab's shape (the same script writes it).
 STATIONS_FILE = "contours-bureaux-de-vote.geojson"
+# devstack/election_samples.py's turnout at each hour of the same round.
+HOURS_FILE = "europeennes-2024-participation-horaire.csv"
 FINANCE_SOURCE = {
     "name": "budgets-exemple",
     "title": "Budgets de la ville (exemple)",
@@ -118,6 +120,7 @@ ELECTION_SOURCE = {
         "format": "miom_b",
         "election": "2024_euro_t1",
         "stations_url": f"{FEEDS_URL}/{STATIONS_FILE}",
+        "turnout_hours_url": f"{FEEDS_URL}/{HOURS_FILE}",
         "title_suffix": " (exemple)",
         "tags": ["élections", SAMPLE_TAG],
         "notes": SAMPLE_NOTE.strip(),

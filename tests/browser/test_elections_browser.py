@@ -21,12 +21,15 @@ from typing import Any
 import pytest
 
 from devstack import election_samples
-from tests.browser.conftest import WIDTHS, axe_violations, check_page, console_problems, context_at, visit
+from tests.browser.conftest import (WIDTHS, axe_violations, check_page, console_problems, context_at, free_port,
+                                   visit)
 from tests.harvesters import conftest as harvesting
 from tests.harvesters.conftest import Feed, Harvest
-from tests.views.elections.conftest import europeennes, table_id
+from tests.views.elections.conftest import europeennes, europeennes_placed, table_id
 
 feed, harvest = harvesting.feed, harvesting.harvest
+# The base map's tiles come from a closed port (as in test_map_browser.py).
+DEAD_TILES = f"127.0.0.1:{free_port()}"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
@@ -61,10 +64,11 @@ def _expected() -> dict[str, Any]:
 
 def _overflowing(page: Any) -> list[str]:
     """What of the results sticks out of the screen (not what is in a table's
-    own scrolling box or a closed <details>)."""
+    own scrolling box, a closed <details> or a map, whose tiles lie beyond
+    its clipped box)."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('[data-issy-elections] *'))
         .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > window.innerWidth + 1
-                     && !e.closest('.table-responsive, details:not([open])'))
+                     && !e.closest('.table-responsive, details:not([open]), .leaflet-container'))
         .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40))""")
 
 
@@ -120,4 +124,53 @@ def test_the_results_a_chosen_polling_station_and_the_sorted_stations(
         expected["voters"], expected["registered"], "en")
     assert axe_violations(page) == []
     context.close()
+    assert said == []
+
+
+def _maps_drawn(page: Any) -> list[dict[str, Any]]:
+    """Bring each map near the screen (each is drawn when it comes close),
+    wait until both are drawn, and say what each drew: map.js's count, the
+    SVG areas, the legend's words, the rows of its table."""
+    maps = page.locator("[data-issy-elections] figure[data-issy-map]")
+    for index in range(maps.count()):
+        maps.nth(index).scroll_into_view_if_needed()
+        page.wait_for_function("(figure) => figure.getAttribute('data-state') === 'drawn'",
+                               arg=maps.nth(index).element_handle(), timeout=20000)
+    return page.eval_on_selector_all("[data-issy-elections] figure[data-issy-map]", """figures => figures.map(f => ({
+        drawn: Number(f.dataset.drawn),
+        areas: f.querySelectorAll('.leaflet-overlay-pane path').length,
+        legend: Array.from(f.querySelectorAll('[data-role=legend] li')).map(i => i.textContent.trim()),
+        rows: Array.from(f.querySelectorAll('[data-role=table] tbody tr')).map(
+            r => Array.from(r.cells).map(c => c.textContent.trim())),
+    }))""")
+
+
+@pytest.mark.ckan_config("ckanext.issy.map.tile_url", f"http://{DEAD_TILES}/{{z}}/{{x}}/{{y}}.png")
+@pytest.mark.ckan_config("ckanext.issy.map.tile_attribution", "Plan de test")
+def test_the_map_of_the_polling_stations_by_leader_and_by_turnout_with_tiles_unreachable(
+        browser: Any, live_server: str, harvest: Harvest, feed: Feed) -> None:
+    package = europeennes_placed(harvest, feed)
+    address = f"{live_server}/dataset/{package['name']}/resource/{table_id(package, 'results')}"
+    stations = {int(row["Code BV"]): row for row in _stations()}
+    said: list[str] = []
+    for width in WIDTHS:
+        context = context_at(browser, width)
+        page = context.new_page()
+        said += console_problems(page)
+        tiles: list[int] = []
+        page.on("response", lambda r: tiles.append(r.status) if "/carte/fond/" in r.url else None)
+        visit(page, address)
+        leader, turnout = _maps_drawn(page)
+        assert leader["drawn"] == turnout["drawn"] == leader["areas"] == turnout["areas"] == 45
+        # The legends say in words what each colour stands for.
+        assert len(leader["legend"]) >= 2 and all(any(c.isalpha() for c in item) for item in leader["legend"])
+        assert len(turnout["legend"]) >= 2 and all(any(c.isdigit() for c in item) for item in turnout["legend"])
+        # The table under the turnout map: every station, its turnout as the file gives it.
+        assert len(turnout["rows"]) == 45
+        row = next(cells for cells in turnout["rows"] if "12" in cells[:1])
+        expected = _percent(int(stations[12]["Votants"]), int(stations[12]["Inscrits"])).replace("\u00a0%", "")
+        assert expected in row
+        assert set(tiles) <= {204}  # the tiles did not come; the map is drawn all the same
+        check_page(page, "elections-map", width, _overflowing(page))
+        context.close()
     assert said == []

@@ -18,7 +18,9 @@ With ``stations_url``, the polling stations' locations or contours (GeoJSON,
 Etalab's national file included) are read whenever the results are, and
 the commune's are published with each round (``election_formats/stations.py``);
 a stations file that cannot be read leaves the last good one in place and
-never holds the results back.
+never holds the results back. With ``turnout_hours_url``, the voters
+counted at each hour of polling day (``election_formats/hours.py``) are
+published as a third table, on the same terms.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -38,7 +40,7 @@ from ckanext.harvest.model import HarvestObject
 from ckanext.issy.harvesters.core import http, ods as ods_api, publish, reading
 from ckanext.issy.harvesters.core.base import IssyHarvesterBase, Item, url_problems
 from ckanext.issy.harvesters.core.bulk import collector_paused
-from ckanext.issy.harvesters.election_formats import columns, long, model, ods, stations, wide
+from ckanext.issy.harvesters.election_formats import columns, hours, long, model, ods, stations, wide
 from ckanext.issy.language import _
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "dataset": "",  # ods: the dataset's id on the portal of the source's URL
     "mapping": {},  # ods: election_formats/ods.py
     "stations_url": "",  # polling-station locations or contours (GeoJSON), published with every round
+    "turnout_hours_url": "",  # the voters counted at each hour of polling day, by station (CSV)
+    "turnout_hours_unit": "votants",  # its cells: voters counted, or "percent" (turnout)
     "small_commune": False,  # under 1,000 inhabitants: panachage until 2020
     "group": "elections",
     "group_title": "Élections",
@@ -66,8 +70,8 @@ DEFAULTS: dict[str, Any] = {
     "title_suffix": "",
     "notes": "",
 }
-STRINGS = ("format", "election", "date", "candidates_url", "dataset", "stations_url", "group", "group_title",
-           "license_id", "commune", "insee", "title_suffix", "notes")
+STRINGS = ("format", "election", "date", "candidates_url", "dataset", "stations_url", "turnout_hours_url",
+           "turnout_hours_unit", "group", "group_title", "license_id", "commune", "insee", "title_suffix", "notes")
 
 
 def _date_problems(election: str, date: str) -> list[str]:
@@ -125,10 +129,11 @@ def _guid(election: str, config: dict[str, Any]) -> str:
 
 
 def _items(rounds: Sequence[model.Round], source_url: str, config: dict[str, Any],
-           places: dict[str, Any]) -> list[Item]:
+           companions: dict[str, Any]) -> list[Item]:
     items = []
     for election_round in rounds:
-        content = json.dumps({**election_round.to_json(), "source_url": source_url, **places}, ensure_ascii=False)
+        content = json.dumps({**election_round.to_json(), "source_url": source_url, **companions},
+                             ensure_ascii=False)
         items.append(Item(_guid(election_round.election, config), content,
                           hashlib.sha256(content.encode()).hexdigest()))
     return items
@@ -140,21 +145,38 @@ def _stream(download: http.Download, config: dict[str, Any], fixed_width: bool =
                             fixed_width=fixed_width)
 
 
-def read_places(config: dict[str, Any], settings: http.HttpSettings) -> dict[str, Any]:
-    """The commune's polling stations in the source's ``stations_url``:
-    ``{"locations": [GeoJSON features]}``, or ``{"locations_problem": why}``
-    when the file cannot be fetched or read (the results go on without it)."""
-    url = config["stations_url"]
-    if not url:
-        return {}
+def _read_file(url: str, settings: http.HttpSettings, read: Callable[[http.Download], Any]) -> tuple[Any, str]:
+    """What ``read`` makes of the file at ``url``, or why it could not."""
     try:
         with http.fetch(url, settings) as download:
-            assert download.path is not None
-            found = stations.read_locations(download.path, http.file_name(url), config["insee"])
+            return read(download), ""
     except (http.FetchError, reading.ReadError) as error:
-        log.warning("Polling stations of %s: %s", url, error)
-        return {"locations_problem": str(error)}
-    return {"locations": [location.feature() for location in found]}
+        log.warning("Election file %s: %s", url, error)
+        return None, str(error)
+
+
+def _read_places(download: http.Download, config: dict[str, Any]) -> list[dict[str, Any]]:
+    assert download.path is not None
+    found = stations.read_locations(download.path, http.file_name(download.url), config["insee"])
+    return [location.feature() for location in found]
+
+
+def _read_hours(download: http.Download, config: dict[str, Any]) -> dict[str, Any]:
+    with _stream(download, config) as stream:
+        return hours.read_hours(stream, http.file_name(download.url))
+
+
+def read_companions(config: dict[str, Any], settings: http.HttpSettings) -> dict[str, Any]:
+    """The files that come with the results, read whenever they are: the
+    polling stations' places (``locations``: GeoJSON features) and the
+    turnout over the day (``hours``), each with why it could not be read
+    (``…_problem``): the results go on without them."""
+    found: dict[str, Any] = {}
+    for key, url, read in (("locations", config["stations_url"], _read_places),
+                           ("hours", config["turnout_hours_url"], _read_hours)):
+        if url:
+            found[key], found[f"{key}_problem"] = _read_file(url, settings, lambda d, read=read: read(d, config))
+    return found
 
 
 def read_rounds(downloads: Sequence[http.Download], config: dict[str, Any]) -> list[model.Round]:
@@ -227,7 +249,10 @@ class ElectionResultsHarvester(IssyHarvesterBase):
         problems += self.usual_problems(merged, DEFAULTS, STRINGS)
         if not isinstance(merged["small_commune"], bool):
             problems.append(_('"small_commune" must be true or false'))
-        problems += url_problems([url for url in (merged["candidates_url"], merged["stations_url"]) if url])
+        problems += url_problems([url for url in (merged["candidates_url"], merged["stations_url"],
+                                                  merged["turnout_hours_url"]) if url])
+        if merged["turnout_hours_unit"] not in hours.UNITS:
+            problems.append(_('"turnout_hours_unit" must be one of: {units}').format(units=", ".join(hours.UNITS)))
         return merged, problems + _format_problems(merged)
 
     def file_urls(self, url: str, config: dict[str, Any]) -> list[str]:
@@ -241,8 +266,8 @@ class ElectionResultsHarvester(IssyHarvesterBase):
 
     def read_items(self, downloads: Sequence[http.Download], config: dict[str, Any]) -> list[Item]:
         rounds = read_rounds(downloads, config)
-        places = read_places(config, http.HttpSettings.from_config(self.max_bytes_option))
-        return _items(rounds, downloads[0].url, config, places)
+        companions = read_companions(config, http.HttpSettings.from_config(self.max_bytes_option))
+        return _items(rounds, downloads[0].url, config, companions)
 
     def import_item(self, obj: HarvestObject, config: dict[str, Any], context: dict[str, Any]) -> str | None:
         with collector_paused():
@@ -270,6 +295,9 @@ class ElectionResultsHarvester(IssyHarvesterBase):
         ]
         links = [publish.Link("source", _("Original file: {name}").format(name=election_round.file), data["source_url"])]
         files, keep = self._places(obj, data, config, slug)
+        hour_tables, hours_kept = self._hours(obj, data, election_round.election, tables, config, slug)
+        data_tables += hour_tables
+        keep += hours_kept
         if config["stations_url"]:
             links.append(publish.Link("stations_source", _("Polling stations: original file"), config["stations_url"],
                                       "GeoJSON"))
@@ -287,3 +315,23 @@ class ElectionResultsHarvester(IssyHarvesterBase):
             self._save_object_error(_("The polling stations were not updated (the last ones read stay): {reason}")
                                     .format(reason=data["locations_problem"]), obj, "Import")
         return [], ["stations"] if config["stations_url"] else []
+
+    def _hours(self, obj: HarvestObject, data: dict[str, Any], election: str, tables: model.Tables,
+               config: dict[str, Any], slug: str) -> tuple[list[publish.Table], list[str]]:
+        """The table of the turnout over the day, or the role to keep (the
+        last good table) when the source's file could not be read or typed."""
+        if not config["turnout_hours_url"]:
+            return [], []
+        prefix = _("The turnout over the day was not updated (the last one read stays): ")
+        if data.get("hours"):
+            registered = {row[1]: row[5] for row in tables.turnout}
+            try:
+                rows = hours.typed_rows(data["hours"], election, config["insee"], registered,
+                                        config["turnout_hours_unit"])
+                return [publish.Table("turnout_hours", _("Turnout over polling day by polling station (CSV)"),
+                                      f"participation-horaire-{slug}.csv", hours.COLUMNS, rows)], []
+            except model.RoundProblems as error:
+                self.report_problems(obj, error.problems, prefix)
+        elif data.get("hours_problem"):
+            self._save_object_error(prefix + data["hours_problem"], obj, "Import")
+        return [], ["turnout_hours"]

@@ -1,13 +1,15 @@
-"""Amounts and percentages as the page's language writes them (template
-helpers of the views, registered by the ``issy`` plugin):
-"12 345 678 €" and "12,3 M €" on French pages, "€12,345,678" and
-"€12.3M" on English ones."""
+"""Amounts, percentages and hours as the page's language writes them
+(template helpers of the views, registered by the ``issy`` plugin):
+"12 345 678 €", "12,3 M €" and "17:30" on French pages, "€12,345,678",
+"€12.3M" and "5:30 PM" on English ones."""
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from babel import Locale
+from babel.dates import format_time
 from babel.numbers import format_compact_currency, format_currency, format_percent
 
 
@@ -41,5 +43,14 @@ def issy_percent(value: Any, digits: int = 1) -> str:
     return format_percent(float(value) / 100, format=f"{whole}0{decimals}{sign}", locale=locale)
 
 
+def issy_hour(value: Any) -> str:
+    """An hour written "HH:MM" (a table's cell) as the locale writes it."""
+    try:
+        hour = datetime.time.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return format_time(hour, format="short", locale=_locale())
+
+
 def get_helpers() -> dict[str, Any]:
-    return {"issy_euros": issy_euros, "issy_percent": issy_percent}
+    return {"issy_euros": issy_euros, "issy_percent": issy_percent, "issy_hour": issy_hour}

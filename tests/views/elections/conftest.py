@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from devstack import election_samples
+from devstack import election_samples, station_samples
 from tests.aggregate.conftest import query
 from tests.harvesters.conftest import Feed, Harvest, errors, feed, harvest  # noqa: F401  (fixtures)
 from tests.harvesters.elections.conftest import datasets, election_source, resource
@@ -31,6 +31,22 @@ def presidentielle(harvest: Harvest, feed: Feed) -> dict[str, Any]:
 
 def europeennes(harvest: Harvest, feed: Feed) -> dict[str, Any]:
     return publish(harvest, feed, "europeennes.csv", election_samples.europeennes_2024_format_b(), EUROPEENNES)
+
+
+def europeennes_placed(harvest: Harvest, feed: Feed, places: bytes | None = None) -> dict[str, Any]:
+    """The Européennes with Etalab-shaped contours of Issy's stations (and of
+    Vanves's), or the ``places`` given (devstack/station_samples.py)."""
+    feed.serve_file("bureaux.geojson", station_samples.contours() if places is None else places)
+    return publish(harvest, feed, "europeennes.csv", election_samples.europeennes_2024_format_b(),
+                   {**EUROPEENNES, "stations_url": feed.url("bureaux.geojson")})
+
+
+def europeennes_hourly(harvest: Harvest, feed: Feed) -> dict[str, Any]:
+    """The Européennes with Issy's turnout at each hour (devstack/election_samples.py)."""
+    results = election_samples.europeennes_2024_format_b()
+    feed.serve_file("participation-horaire.csv", election_samples.turnout_by_hour(results))
+    return publish(harvest, feed, "europeennes.csv", results,
+                   {**EUROPEENNES, "turnout_hours_url": feed.url("participation-horaire.csv")})
 
 
 def elections(resource_id: str, **params: Any) -> dict[str, Any]:

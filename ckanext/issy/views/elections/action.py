@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.issy.aggregate.action import client, issy_aggregate_auth, resource_id_of
 from ckanext.issy.language import _
-from ckanext.issy.views.elections import document, figures, places, related, results
+from ckanext.issy.views.elections import document, figures, hours, places, related, results
 from ckanext.issy.views.elections.document import Round
 
 
@@ -52,7 +52,8 @@ def issy_elections(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
         results beside the city's
 
     When the other round of the same election is harvested (and the
-    visitor may see it), ``rounds`` puts both side by side.
+    visitor may see it), ``rounds`` puts both side by side; when the
+    turnout over the day is, ``hours`` gives the commune's at each hour.
     """
     resource_id = resource_id_of(data_dict)
     tk.check_access("issy_elections", context, {"resource_id": resource_id})
@@ -62,7 +63,8 @@ def issy_elections(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
     return {"resource_id": resource_id, "election": election.as_dict(),
             **results.build(found, _station(data_dict, found)),
             "rounds": results.rounds(election.as_dict(), found, other.as_dict(), _figures(other, context))
-            if other else None}
+            if other else None,
+            "hours": hours.over_the_day(election)}
 
 
 @tk.side_effect_free
@@ -77,7 +79,7 @@ def issy_elections_map(context: dict[str, Any], data_dict: dict[str, Any]) -> di
     resource_id = resource_id_of(data_dict)
     tk.check_access("issy_elections", context, {"resource_id": resource_id})
     election = _round(context, resource_id)
-    layer = places.layer(context, election.package_id)
+    layer = places.layer(context, election.stations_id)
     return {"resource_id": resource_id, "type": "FeatureCollection",
             **places.joined(layer, _figures(election, context))}
 

@@ -16,6 +16,7 @@ from ckanext.issy.harvesters.election_formats.model import election_parts, elect
 
 TABLE_ROLES = ("turnout", "results")
 STATIONS_ROLE = "stations"  # the GeoJSON of its polling stations' places, when harvested
+HOURS_ROLE = "turnout_hours"  # the table of its turnout over the day, when harvested
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Round:
     turnout_id: str
     results_id: str
     stations_id: str = ""  # the file of its polling stations' places (views/elections/places.py)
+    hours_id: str = ""  # the table of its turnout over the day (views/elections/hours.py)
 
     @property
     def parts(self) -> tuple[int, str, int]:
@@ -38,7 +40,8 @@ class Round:
         year, kind, number = self.parts
         return {"election": self.election, "title": self.title, "name": election_title(self.election),
                 "year": year, "type": kind, "round": number,
-                "turnout_id": self.turnout_id, "results_id": self.results_id, "stations_id": self.stations_id}
+                "turnout_id": self.turnout_id, "results_id": self.results_id, "stations_id": self.stations_id,
+                "hours_id": self.hours_id}
 
 
 def _election_id(package: Mapping[str, Any]) -> str:
@@ -63,8 +66,9 @@ def read_round(package: Mapping[str, Any]) -> Round | None:
     if not election or turnout is None or results is None:
         return None
     stations = next((r for r in package.get("resources") or [] if r.get("issy_role") == STATIONS_ROLE), None)
+    hours = _table(package, HOURS_ROLE)
     return Round(election, package.get("title") or "", package["id"], package.get("owner_org") or "",
-                 turnout["id"], results["id"], stations["id"] if stations else "")
+                 turnout["id"], results["id"], stations["id"] if stations else "", hours["id"] if hours else "")
 
 
 def is_election(resource: Mapping[str, Any], package: Mapping[str, Any], roles: tuple[str, ...] = TABLE_ROLES) -> bool:

@@ -35,9 +35,13 @@ def station_label(code: str) -> str:
 
 
 def _named_stations(results: dict[str, Any]) -> None:
-    """Each station's label ("Bureau 12") and the value that asks for it (12)."""
+    """Each station's label ("Bureau 12", with its name and address when its
+    places give them) and the value that asks for it (12)."""
+    described = places.named(builder.context(), results["election"])
     for station in (*results["stations"], *([results["station"]] if results["station"] else [])):
         station["label"] = station_label(station["code"])
+        if station["key"] in described:
+            station["label"] += " — " + described[station["key"]]
         station["value"] = str(int(station["code"])) if station["code"].isdigit() else station["key"]
         station["number"] = station["value"] if station["code"].isdigit() else station["code"]
 

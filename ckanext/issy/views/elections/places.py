@@ -9,7 +9,8 @@ legend names each colour in words, and its table lists every station.
 - the action ``issy_elections_map`` and its endpoint
   ``GET /api/issy/elections/carte?resource_id=…``, answered as
   ``issy_geojson`` is (``features``, ``skipped``, ``bounds``, ``join``);
-- ``figures``: the two maps of the view (leader, turnout), for its template.
+- ``maps``: the two maps of the view (leader, turnout), for its template;
+  ``named``: the stations' names and addresses, for its station form.
 """
 from __future__ import annotations
 
@@ -31,12 +32,6 @@ ROLE = "stations"
 ENDPOINT = "issy_elections.places"
 LEADER, LEADER_SHARE, TURNOUT = "en_tete", "part_en_tete", "participation"
 POPUP = ("bureau", "nom", LEADER, LEADER_SHARE, TURNOUT)
-
-
-def stations_resource(package: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The round's file of polling stations, when the harvester published one."""
-    return next((r for r in package.get("resources") or []
-                 if r.get("issy_role") == ROLE and map_pages.is_areas(r)), None)
 
 
 def _leader_name(station: Mapping[str, Any], names: Mapping[str, str]) -> str | None:
@@ -78,24 +73,40 @@ def _key(feature: Mapping[str, Any]) -> str | None:
     return (feature.get("properties") or {}).get("id_brut_miom")
 
 
-def layer(context: dict[str, Any], package_id: str) -> Mapping[str, Any]:
-    """The round's stations file, read and checked (cached by its identity)."""
-    package = tk.get_action("package_show")({"ignore_auth": True}, {"id": package_id})
-    resource = stations_resource(package)
-    if resource is None:
+def layer(context: dict[str, Any], stations_id: str) -> Mapping[str, Any]:
+    """The round's stations file (``Round.stations_id``), read and checked
+    (cached by its identity)."""
+    resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": stations_id}) if stations_id else None
+    if resource is None or not map_pages.is_areas(resource):
         raise tk.ObjectNotFound(_("This election has no file of its polling stations' places."))
     return geojson.collection(resource, None, client(context))
+
+
+def named(context: dict[str, Any], election: Mapping[str, Any]) -> dict[str, str]:
+    """Each station's name and address when its places give them
+    (``92040_0001`` -> "École Jules-Ferry, 1 rue…"), for the station form."""
+    try:
+        found = layer(context, election.get("stations_id") or "")
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return {}
+    described = {}
+    for feature in found["features"]:
+        given = feature.get("properties") or {}
+        words = ", ".join(str(given[name]) for name in ("nom", "adresse") if given.get(name))
+        if words and given.get("id_brut_miom"):
+            described[str(given["id_brut_miom"])] = words
+    return described
 
 
 def fields() -> list[dict[str, str]]:
     """What the maps show of each station, in the page's language."""
     return [
         {"id": "bureau", "type": "text", "label": _("Polling station")},
-        {"id": "nom", "type": "text", "label": _("Name")},
-        {"id": "adresse", "type": "text", "label": _("Address")},
+        {"id": "nom", "type": "text", "label": _("Polling station's name")},
+        {"id": "adresse", "type": "text", "label": _("Polling station's address")},
         {"id": LEADER, "type": "text", "label": _("Leading candidate or list")},
-        {"id": LEADER_SHARE, "type": "numeric", "label": _("Leader's share of the votes cast (%)")},
-        {"id": TURNOUT, "type": "numeric", "label": _("Turnout (%)")},
+        {"id": LEADER_SHARE, "type": "number", "label": _("Leader's share of the votes cast (%)")},
+        {"id": TURNOUT, "type": "number", "label": _("Turnout (%)")},
     ]
 
 
