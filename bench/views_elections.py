@@ -14,7 +14,10 @@ docs/performance.md, "Election results view"): ``--view elections``.
   45 polling stations, 8 lists), and a round of the same lists in
   ``--stations`` polling stations (400), each station's figures made by
   the sample's generator (``election_samples.figures``): a results table
-  of 400 × 8 rows.
+  of 400 × 8 rows; and the file of its polling stations' places, as the
+  harvester publishes it from Etalab's contours (``devstack.station_samples
+  .contours``: Voronoi cells in Issy's boundary), so that the page has its
+  two maps;
 - **the key figure**: the commune's turnout, written by the server as
   ``h.issy_percent(value, 2)`` writes it ("54,75 %", the action
   ``issy_elections``'s ``city.turnout``);
@@ -27,13 +30,15 @@ docs/performance.md, "Election results view"): ``--view elections``.
   copy button);
 - **the server**: the resource page, the results cached and computed
   (their entry and the aggregations of both tables deleted from Redis),
-  the page with "my polling station" (``?bureau=12``), and ``GET
-  /api/issy/elections`` cached and computed.
+  the page with "my polling station" (``?bureau=12``), ``GET
+  /api/issy/elections`` and the maps' ``GET /api/issy/elections/carte``
+  cached and computed (the results and the stations file read again).
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import random
 import tempfile
 import time
@@ -145,6 +150,34 @@ def prepare_round(label: str, election_round: HarvestedRound, reuse: bool) -> tu
     return turnout_id, resource["id"], seconds + time.perf_counter() - start
 
 
+def prepare_places(label: str, stations: int) -> str:
+    """The round's file of its polling stations' places (its id), uploaded
+    as the harvester publishes it, unless an earlier run left it."""
+    import ckan.plugins.toolkit as tk
+    from werkzeug.datastructures import FileStorage
+
+    from bench import loading
+    from ckanext.issy.harvesters.election_formats import stations as places
+    from devstack import station_samples
+
+    name = dataset_name(label)
+    package = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
+    kept = next((r["id"] for r in package["resources"] if r.get("issy_role") == "stations"), None)
+    if kept:
+        return kept
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "contours.geojson"
+        path.write_bytes(station_samples.contours(SEED, stations))
+        features = [location.feature() for location in places.read_locations(path, path.name, INSEE)]
+    content = places.feature_collection(features)
+    resource = tk.get_action("resource_create")({"user": loading.site_user(), "ignore_auth": True}, {
+        "package_id": name, "name": "Bureaux de vote de la commune (GeoJSON)", "format": "GeoJSON",
+        "issy_role": "stations", "url": "bureaux-de-vote.geojson",
+        "upload": FileStorage(stream=io.BytesIO(content), filename="bureaux-de-vote.geojson",
+                              content_type="application/geo+json")})
+    return resource["id"]
+
+
 def results_of(resource_id: str) -> dict[str, Any]:
     """The action ``issy_elections``'s answer, as an anonymous visitor gets it."""
     import ckan.plugins.toolkit as tk
@@ -160,13 +193,16 @@ def percent(value: float) -> str:
     return issy_percent(value, 2)
 
 
-def forget_results(turnout_id: str, results_id: str) -> None:
-    """The round's cached results, and both tables' aggregations, deleted from Redis."""
+def forget_results(turnout_id: str, results_id: str, stations_id: str = "") -> None:
+    """The round's cached results, both tables' aggregations and the
+    stations file read, deleted from Redis."""
     from bench import loading
 
     loading.forget("elections", results_id)
     for resource_id in (turnout_id, results_id):
         loading.forget("aggregate", resource_id)
+    if stations_id:
+        loading.forget("geojson", stations_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,6 +215,7 @@ class Election:
     path: str  # the resource page
     expected: str  # the commune's turnout as the page writes it
     loading: Optional[float]  # seconds of datastore.load; None: kept from an earlier run
+    stations_id: str = ""  # the file of its polling stations' places
 
 
 def prepare(args: argparse.Namespace) -> list[Election]:
@@ -187,15 +224,16 @@ def prepare(args: argparse.Namespace) -> list[Election]:
     for label, election_round in (("sample", sample_round()), (str(args.stations), large_round(args.stations))):
         lists = len(election_round.stations[0].candidates)
         turnout_id, results_id, seconds = prepare_round(label, election_round, args.reuse)
+        stations_id = prepare_places(label, len(election_round.stations))
         results = results_of(results_id)
         found.append(Election(label, results["city"]["stations"], lists, turnout_id, results_id,
                               f"/dataset/{dataset_name(label)}/resource/{results_id}",
-                              percent(results["city"]["turnout"]), seconds))
+                              percent(results["city"]["turnout"]), seconds, stations_id))
     return found
 
 
 def forget(election: Election) -> None:
-    forget_results(election.turnout_id, election.resource_id)
+    forget_results(election.turnout_id, election.resource_id, election.stations_id)
 
 
 # --- what bench/views.py measures and how its tables name it ------------------------------------
@@ -224,6 +262,7 @@ PART_NAMES = {"html": "the page's HTML (the results written by the server, every
               "page": "the rest: CKAN's and the theme's assets"}
 FOUND_BYTES: dict[str, str] = {}
 API = "/api/issy/elections"
+MAP_API = "/api/issy/elections/carte"
 API_ROW = "the results' JSON (`GET /api/issy/elections`, not fetched by the page)"
 TABLES = "The rounds (Européennes 2024 in Issy-les-Moulineaux)"
 FIRST_VIEW = "the results are the first view of each results table's resource page"
@@ -268,7 +307,9 @@ def timed(election: Election) -> list[tuple[str, str, bool, str]]:
             (f"`?bureau={STATION}`, results cached", f"{election.path}?bureau={STATION}", False,
              f'data-role="station" data-station="{INSEE}_{STATION.zfill(4)}"'),
             (f"`GET {API}`, cached", api, False, ""),
-            ("computed", api, True, "")]
+            ("computed", api, True, ""),
+            (f"maps' `GET {MAP_API}`, cached", api.replace(API, MAP_API, 1), False, ""),
+            ("the map's results and file read again", api.replace(API, MAP_API, 1), True, "")]
 
 
 def correct(run: Any, election: Election) -> bool:

@@ -65,18 +65,19 @@ def _etalab(insee: str, commune: str, number: int, cell: Any) -> dict[str, Any]:
         "id_bv": f"{insee}_{number}"}}
 
 
-def _layout(seed: int) -> tuple[Any, list[Point], Any, list[Point]]:
+def _layout(seed: int, stations: int = ISSY[2]) -> tuple[Any, list[Point], Any, list[Point]]:
     rng = random.Random(seed)
     issy = _issy()
     # Vanves lies east of Issy: the sample's is Issy's outline moved beside it.
     west, _south, east, _north = issy.bounds
     vanves = shapely.affinity.translate(issy, xoff=east - west + 0.002)
-    return issy, _seeds(issy, ISSY[2], rng), vanves, _seeds(vanves, VANVES[2], rng)
+    return issy, _seeds(issy, stations, rng), vanves, _seeds(vanves, VANVES[2], rng)
 
 
-def contours(seed: int = 2024) -> bytes:
-    """Etalab's shape: Issy's 45 cells and Vanves's 8, interleaved as in a national file."""
-    issy, issy_seeds, vanves, vanves_seeds = _layout(seed)
+def contours(seed: int = 2024, stations: int = ISSY[2]) -> bytes:
+    """Etalab's shape: Issy's 45 cells (or ``stations``) and Vanves's 8,
+    interleaved as in a national file."""
+    issy, issy_seeds, vanves, vanves_seeds = _layout(seed, stations)
     features = [_etalab(ISSY[0], ISSY[1], n, cell) for n, cell in enumerate(_cells(issy, issy_seeds), start=1)]
     others = [_etalab(VANVES[0], VANVES[1], n, cell) for n, cell in enumerate(_cells(vanves, vanves_seeds), start=1)]
     mixed = [*others[:4], *features, *others[4:]]

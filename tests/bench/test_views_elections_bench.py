@@ -122,7 +122,7 @@ def _cached(*resource_ids: str) -> list[bytes]:
     from ckan.lib.redis import connect_to_redis
 
     redis = connect_to_redis()
-    return [key for kind in ("elections", "aggregate") for resource_id in resource_ids
+    return [key for kind in ("elections", "aggregate", "geojson") for resource_id in resource_ids
             for key in redis.scan_iter(match=f"issy:{kind}:result:{resource_id}:*")]
 
 
@@ -144,8 +144,11 @@ def test_a_round_is_published_with_its_results_view_and_the_page_shows_the_turno
         package = tk.get_action("package_show")({"ignore_auth": True}, {"id": elections.dataset_name("20")})
         assert {e["key"]: e["value"] for e in package["extras"]}["election_id"] == "2024_euro_t1"
         assert [(r["issy_role"], r["datastore_active"]) for r in package["resources"]] == [
-            ("turnout", True), ("results", True)]
-        assert [r["id"] for r in package["resources"]] == [large.turnout_id, large.resource_id]
+            ("turnout", True), ("results", True), ("stations", False)]
+        assert [r["id"] for r in package["resources"]] == [large.turnout_id, large.resource_id, large.stations_id]
+        # The stations' places, as the harvester publishes them: one area per station.
+        assert len(tk.get_action("issy_elections_map")({"user": ""}, {
+            "resource_id": large.resource_id})["features"]) == 20
         for election in (sample, large):
             found = tk.get_action("resource_view_list")({"ignore_auth": True}, {"id": election.resource_id})
             assert [(v["view_type"], v["title"]) for v in found] == [("issy_elections_view", "Résultats électoraux")]
@@ -153,9 +156,9 @@ def test_a_round_is_published_with_its_results_view_and_the_page_shows_the_turno
         assert (sample.stations, sample.lists, large.stations, large.lists) == (45, 8, 20, 8)
         assert sample.expected == elections.percent(_turnout(elections.sample_round())) == "54,75\u00a0%"
         assert large.expected == elections.percent(_turnout(elections.large_round(20)))
-        assert _cached(large.turnout_id, large.resource_id)
+        assert _cached(large.turnout_id, large.resource_id, large.stations_id)
         elections.forget(large)
-        assert _cached(large.turnout_id, large.resource_id) == []
+        assert _cached(large.turnout_id, large.resource_id, large.stations_id) == []
     for election in (sample, large):
         page = app.get(election.path)
         assert page.status_code == 200 and f"<dd>{election.expected}</dd>" in page.get_data(as_text=True)

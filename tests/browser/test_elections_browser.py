@@ -160,6 +160,9 @@ def test_the_map_of_the_polling_stations_by_leader_and_by_turnout_with_tiles_unr
         tiles: list[int] = []
         page.on("response", lambda r: tiles.append(r.status) if "/carte/fond/" in r.url else None)
         visit(page, address)
+        if width == "phone":  # the resource and its view come before the list of files (theme.css)
+            assert page.locator(".module-resource").bounding_box()["y"] < page.locator(
+                "aside.secondary").bounding_box()["y"]
         leader, turnout = _maps_drawn(page)
         assert leader["drawn"] == turnout["drawn"] == leader["areas"] == turnout["areas"] == 45
         # The legends say in words what each colour stands for.

@@ -87,7 +87,7 @@ def test_a_file_that_cannot_be_typed_never_holds_the_results_back_and_leaves_the
     _source, after, problems = _harvest(harvest, feed, wrong.encode("utf-8"), later, source=source)
     assert table(after, "turnout_hours") == hours_before
     assert table(after, "results") != results_before and len(problems) == 2
-    assert any('"046 - BUREAU 46"' in problem for problem in problems)
+    assert any("046 - BUREAU 46" in problem for problem in problems)
     assert any("10:00" in problem and "9999" in problem for problem in problems)
 
 
