@@ -202,7 +202,8 @@ def forget_results(turnout_id: str, results_id: str, stations_id: str = "") -> N
     for resource_id in (turnout_id, results_id):
         loading.forget("aggregate", resource_id)
     if stations_id:
-        loading.forget("geojson", stations_id)
+        for kind in ("geojson", "elections-names"):
+            loading.forget(kind, stations_id)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.issy.aggregate import cache
 from ckanext.issy.aggregate.action import client
 from ckanext.issy.geo import geojson
 from ckanext.issy.language import _
@@ -73,29 +74,40 @@ def _key(feature: Mapping[str, Any]) -> str | None:
     return (feature.get("properties") or {}).get("id_brut_miom")
 
 
-def layer(context: dict[str, Any], stations_id: str) -> Mapping[str, Any]:
-    """The round's stations file (``Round.stations_id``), read and checked
-    (cached by its identity)."""
+def _stations_file(stations_id: str) -> dict[str, Any]:
     resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": stations_id}) if stations_id else None
     if resource is None or not map_pages.is_areas(resource):
         raise tk.ObjectNotFound(_("This election has no file of its polling stations' places."))
-    return geojson.collection(resource, None, client(context))
+    return resource
 
 
-def named(context: dict[str, Any], election: Mapping[str, Any]) -> dict[str, str]:
-    """Each station's name and address when its places give them
-    (``92040_0001`` -> "École Jules-Ferry, 1 rue…"), for the station form."""
-    try:
-        found = layer(context, election.get("stations_id") or "")
-    except (tk.ObjectNotFound, tk.ValidationError):
-        return {}
+def layer(context: dict[str, Any], stations_id: str) -> Mapping[str, Any]:
+    """The round's stations file (``Round.stations_id``), read and checked
+    (cached by its identity)."""
+    return geojson.collection(_stations_file(stations_id), None, client(context))
+
+
+def _names(layer: Mapping[str, Any]) -> dict[str, Any]:
     described = {}
-    for feature in found["features"]:
+    for feature in layer["features"]:
         given = feature.get("properties") or {}
         words = ", ".join(str(given[name]) for name in ("nom", "adresse") if given.get(name))
         if words and given.get("id_brut_miom"):
             described[str(given["id_brut_miom"])] = words
     return described
+
+
+def named(context: dict[str, Any], election: Mapping[str, Any]) -> dict[str, str]:
+    """Each station's name and address when its places give them
+    (``92040_0001`` -> "École Jules-Ferry, 1 rue…"), for the station form;
+    kept apart from the areas (cached by the file's version), so that a page
+    does not read every station's geometry for their names."""
+    try:
+        resource = _stations_file(election.get("stations_id") or "")
+        entry = cache.key("elections-names", resource["id"], resource.get("metadata_modified") or "", "names")
+        return cache.remember(entry, client(context), lambda: _names(layer(context, resource["id"])))[0]
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return {}
 
 
 def fields() -> list[dict[str, str]]:
