@@ -6,7 +6,9 @@ nginx in front of gunicorn (devstack/production.py, ``deploy/``), and loads
 it with wrk (``-t2 -c32 -d60s --latency``), one address after the other:
 the resource page of a harvested round's results table (first view
 ``issy_elections_view``), the same with ``?bureau=12``, ``GET
-/api/issy/elections?resource_id=…`` and the same with ``&station=12``.
+/api/issy/elections?resource_id=…``, the same with ``&station=12``, and
+the maps' ``GET /api/issy/elections/carte?resource_id=…`` (the source
+names its stations' contours, served beside its file).
 Meanwhile harvest jobs rewrite the round's tables, one every
 ``--harvest-interval`` s (5; 0: back to back), far more often than results
 come in on a real election night (a harvest a minute or so), since every
@@ -56,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 from tests.support import harvest  # noqa: E402
 from tests.support.http_server import Response, serve  # noqa: E402
 from bench import harvesting, lighthouse, markers  # noqa: E402
-from devstack import demo, election_samples, production, sample_data, siteconfig  # noqa: E402
+from devstack import demo, election_samples, production, sample_data, siteconfig, station_samples  # noqa: E402
 from devstack.settings import demo_port  # noqa: E402
 
 DOCS = ROOT / "docs" / "performance.md"
@@ -66,6 +68,7 @@ WRK_THREADS, WRK_TIMEOUT = 2, 2  # seconds: a request unanswered by then is a ti
 WARM_UP = 10  # requests per address before wrk: every worker has answered it once
 STATION = "12"
 FEED_HOST, FILE_NAME = "127.0.0.4", "europeennes-2024-resultats-par-bureau.csv"
+STATIONS_FILE = "contours-bureaux-de-vote.geojson"  # the round's places, for the maps' JSON
 SEEDS = (1, 2)  # the feed's two contents, in turn: every job finds a changed file
 QUEUE_DB = 15  # the bench's harvest queues: neither the demo's Redis database (0) nor a test slot's (1-14)
 SOURCE = {
@@ -82,6 +85,7 @@ ADDRESSES = (
     ("view page, one station", f"?bureau={STATION}", 'data-role="station"'),
     ("API", "", '"success":true'),
     ("API, one station", f"&station={STATION}", '"station":{'),
+    ("maps' JSON", "", '"features":[{'),
 )
 # wrk counts socket errors and non-2xx/3xx answers only: this counts each
 # status and the 2xx answers without the marker, summed over the threads.
@@ -259,7 +263,9 @@ def write_docs(text: str, path: Path = DOCS) -> None:
 def election_feed() -> Iterator[str]:
     """The source's file at a fixed address, its content changing at each download."""
     contents = itertools.cycle([election_samples.europeennes_2024_format_b(seed) for seed in SEEDS])
-    with serve({f"/{FILE_NAME}": lambda _query: Response(next(contents))}, host=FEED_HOST) as server:
+    places = station_samples.contours()
+    with serve({f"/{FILE_NAME}": lambda _query: Response(next(contents)),
+                f"/{STATIONS_FILE}": lambda _query: Response(places)}, host=FEED_HOST) as server:
         yield f"{server.url}/{FILE_NAME}"
 
 
@@ -300,7 +306,9 @@ def ensure_source(user: str, feed_url: str) -> str:
     """The bench's source at this run's feed address (another port each time); its id."""
     import ckan.plugins.toolkit as tk
 
-    wanted = {**SOURCE, "url": feed_url, "owner_org": sample_data.ORGANIZATION["name"]}
+    config = {**json.loads(SOURCE["config"]), "stations_url": f"{feed_url.rsplit('/', 1)[0]}/{STATIONS_FILE}"}
+    wanted = {**SOURCE, "url": feed_url, "owner_org": sample_data.ORGANIZATION["name"],
+              "config": json.dumps(config, ensure_ascii=False)}
     try:
         source = _action("harvest_source_show", user, id=SOURCE["name"])
     except tk.ObjectNotFound:
@@ -418,17 +426,17 @@ def measure(base: str, feed_url: str, options: argparse.Namespace) -> list[Measu
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     queue.purge_queues()  # the bench's own queues: what an interrupted run left there
     source_id = ensure_source(user, feed_url)
-    if not _action("package_search", user, fq=f'harvest_source_id:"{source_id}"', rows=0)["count"]:
-        harvest_once(user, source_id)
+    harvest_once(user, source_id)  # the round as this run's source publishes it (with its places)
     tables = round_tables(user, source_id)
     ensure_view(user, tables["results"])
     page = f"/dataset/{tables['name']}/resource/{tables['results']}"
     api = f"/api/issy/elections?resource_id={tables['results']}"
+    places = f"/api/issy/elections/carte?resource_id={tables['results']}"
     measures = []
     with tempfile.TemporaryDirectory(prefix="issy-load-") as directory:
         script = Path(directory) / "load.lua"
         script.write_text(WRK_SCRIPT)
-        for (name, query, marker), path in zip(ADDRESSES, (page, page, api, api)):
+        for (name, query, marker), path in zip(ADDRESSES, (page, page, api, api, places)):
             cached = _cached(tables["results"])
             result, jobs = load(base + path + query, marker, options, script, user, source_id, tables)
             computed = [_figures(key) for key in _cached(tables["results"]) - cached]

@@ -157,10 +157,11 @@ def test_the_docs_have_the_block() -> None:
 
 def test_each_address_asks_for_what_the_view_writes() -> None:
     template = Path(load.ROOT / "ckanext/issy/views/elections/templates/issy_elections/snippets/results.html").read_text()
-    page, station, _api, api_station = (marker for _name, _query, marker in load.ADDRESSES)
+    page, station, _api, api_station, places = (marker for _name, _query, marker in load.ADDRESSES)
 
     assert page in template and station in template
     assert json.dumps({"station": {"key": "92040_0012"}}, separators=(",", ":")).startswith('{' + api_station)
+    assert places in json.dumps({"features": [{"type": "Feature"}]}, separators=(",", ":"))
 
 
 def test_the_feed_changes_at_each_download_and_the_source_reads_it() -> None:

@@ -114,6 +114,7 @@ def test_stations_are_known_by_national_key_or_by_number_and_other_communes_are_
         _feature({"numero": "001", "code_commune": "92040", "nom_bureau": " Mairie\n d'Issy "}),
         _feature({"numero": "3", "code_commune": "92075"}),  # Vanves again
         _feature({"numeroBureauVote": "0004"}),  # a commune's own file names no commune
+        _feature({"codeBureauVote": "92040_٠٠٠٧"}),  # Arabic-Indic digits are not a station's number
         _feature({"codeBureauVote": "92040_0002"}, {"type": "Point", "coordinates": [2.0, 48.0]}),  # twice
         _feature({"codeBureauVote": "92040_0005"}, {"type": "LineString", "coordinates": [[2.2, 48.8], [2.3, 48.9]]}),
         {"type": "Feature", "properties": {"codeBureauVote": "92040_0006"}, "geometry": None},

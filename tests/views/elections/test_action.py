@@ -16,7 +16,7 @@ from tests.views.budget.conftest import CA_2023, publish as publish_budget, tabl
 def test_an_unknown_polling_station_is_a_400_that_says_how_to_name_one(
         app, harvest: Harvest, feed: Feed) -> None:
     resource_id = table_id(europeennes(harvest, feed), "results")
-    for asked in ("46", "92012_0001", "<script>", "x" * 500):
+    for asked in ("46", "92012_0001", "<script>", "x" * 500, "١٢"):  # "١٢": 12 in Arabic-Indic digits
         answer = app.get("/api/issy/elections", query_string={"resource_id": resource_id, "station": asked},
                          status=400)
         assert answer.json["success"] is False and answer.json["error"]["field"] == "station"

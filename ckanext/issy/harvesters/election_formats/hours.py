@@ -31,10 +31,10 @@ from ckanext.issy.harvesters.election_formats.model import RoundProblems, statio
 from ckanext.issy.language import _
 
 UNITS = ("votants", "percent")
-_HOUR = re.compile(r"(?<!\d)(\d{1,2})\s*h\s*(\d{2})?(?!\d)", re.IGNORECASE)
+_HOUR = re.compile(r"(?<!\d)(\d{1,2})\s*h\s*(\d{2})?(?!\d)", re.IGNORECASE | re.ASCII)
 _STATION_WORDS = ("code_bv", "codebv", "bureauxdevotes", "bureaudevote", "bureau", "numero de bureau",
                   "numero_bureau", "num_bureau", "bv")
-_NUMBER = re.compile(r"\s*(\d+)\s*(?:$|[-–—:])")
+_NUMBER = re.compile(r"\s*([0-9]+)\s*(?:$|[-–—:])")
 COLUMNS = [
     Column("id_election", "text", "Élection", "Année, type et tour de l'élection (2024_euro_t1)."),
     Column("id_brut_miom", "text", "Bureau de vote (clé nationale)", "Code INSEE de la commune, « _ », numéro du "

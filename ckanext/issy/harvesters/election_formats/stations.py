@@ -65,15 +65,19 @@ def _text(properties: Mapping[str, Any], names: tuple[str, ...]) -> str:
     return ""
 
 
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # int() would read other scripts' digits too
+
+
 def _key(properties: Mapping[str, Any], insee: str) -> str | None:
     """The station's national key when it is one of the commune's, else None."""
     key = _text(properties, KEY_PROPERTIES)
     if key:
         commune, _sep, number = key.partition("_")
-        return station_key(insee, number.lstrip("0") or "0") if commune == insee and number.isdigit() else None
+        return station_key(insee, number.lstrip("0") or "0") if commune == insee and _digits(number) else None
     commune = _text(properties, COMMUNE_PROPERTIES)
     number = _text(properties, NUMBER_PROPERTIES)
-    if (commune and commune != insee) or not number.isdigit():
+    if (commune and commune != insee) or not _digits(number):
         return None
     return station_key(insee, str(int(number)))
 

@@ -99,7 +99,8 @@ def find_station(figures: Figures, asked: str) -> str | None:
     if asked in figures["stations"]:
         return asked
     for key, station in figures["stations"].items():
-        if asked.isdigit() and station["code"].isdigit() and int(asked) == int(station["code"]):
+        # ASCII digits only: int() would read "١٢" (Arabic-Indic) as 12.
+        if asked.isascii() and asked.isdigit() and station["code"].isdigit() and int(asked) == int(station["code"]):
             return key
     return None
 
