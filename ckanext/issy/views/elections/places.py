@@ -29,7 +29,6 @@ from ckanext.issy.views.elections import figures, results
 from ckanext.issy.views.map import pages as map_pages
 from ckanext.issy.views.map.config import MapConfig
 
-ROLE = "stations"
 ENDPOINT = "issy_elections.places"
 LEADER, LEADER_SHARE, TURNOUT = "en_tete", "part_en_tete", "participation"
 POPUP = ("bureau", "nom", LEADER, LEADER_SHARE, TURNOUT)
