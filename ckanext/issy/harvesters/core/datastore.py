@@ -164,6 +164,10 @@ def ensure_table(resource_id: str, columns: Sequence[Column], context: dict[str,
                  "delete it (datastore_delete) so that the next harvest recreates it").format(id=resource_id)
         )
     failure = _("Preparing the DataStore table of resource {id} failed: {error}")
+    try:
+        _ensure_version_schema()
+    except psycopg2.Error as error:
+        raise DataStoreError(failure.format(id=resource_id, error=error)) from error
     with write_transaction(resource_id, failure) as cursor:
         if primary_key and not has_unique_key(cursor, identifier(resource_id), primary_key):
             raise no_unique_key(primary_key)
@@ -186,24 +190,54 @@ def has_unique_key(cursor: Any, table: str, key: Sequence[str]) -> bool:
     return cursor.fetchone()[0]
 
 
+def _version_schema_ready(cursor: Any) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regprocedure(%s) IS NOT NULL",
+                   (f"{VERSION_SCHEMA}.table_versions", f"{VERSION_SCHEMA}.track_version()"))
+    return bool(cursor.fetchone()[0])
+
+
+def _ensure_version_schema() -> None:
+    """Creates the versions' schema (its table, sequence and functions, and
+    the read-only user's grants) when it is missing, one process at a time.
+
+    The setup runs in a transaction begun after the lock is granted: a
+    PostgreSQL backend refreshes its catalogue caches when a transaction
+    begins, not when an advisory lock is granted, so a setup in the
+    transaction that waited could miss the schema another process had just
+    created, and fail on it (``CREATE SCHEMA IF NOT EXISTS``: duplicate key)."""
+    connection = get_write_engine().raw_connection()
+    try:
+        with connection.cursor() as cursor:
+            if _version_schema_ready(cursor):
+                connection.commit()
+                return
+            cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", (VERSION_SCHEMA,))  # held across transactions
+            connection.commit()
+            try:
+                cursor.execute(_VERSION_SETUP)
+                reader = get_read_engine().url.username  # the read-only user (ckan.datastore.read_url)
+                if reader and reader != get_write_engine().url.username:
+                    cursor.execute(f"GRANT USAGE ON SCHEMA {VERSION_SCHEMA} TO {identifier(reader)};"
+                                   f"GRANT SELECT ON {VERSION_SCHEMA}.table_versions TO {identifier(reader)}")
+                connection.commit()
+            finally:
+                connection.rollback()  # nothing left open when the setup failed
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", (VERSION_SCHEMA,))
+                connection.commit()
+    finally:
+        connection.close()
+
+
 def _keep_version(cursor: Any, resource_id: str) -> None:
-    """Creates what is missing of the versions' schema and of the table's
-    triggers; a table that gets them gets a new version."""
+    """Creates what is missing of the table's triggers (the versions' schema
+    exists: ``_ensure_version_schema``); a table that gets them gets a new
+    version."""
     table = identifier(resource_id)
-    cursor.execute(
-        "SELECT to_regclass(%s) IS NOT NULL AND to_regprocedure(%s) IS NOT NULL,"
-        " ARRAY(SELECT tgname::text FROM pg_trigger WHERE tgrelid = %s::regclass)",
-        (f"{VERSION_SCHEMA}.table_versions", f"{VERSION_SCHEMA}.track_version()", table))
-    ready, triggers = cursor.fetchone()
+    cursor.execute("SELECT ARRAY(SELECT tgname::text FROM pg_trigger WHERE tgrelid = %s::regclass)", (table,))
+    triggers = cursor.fetchone()[0]
     missing = [name for name in _VERSION_TRIGGERS if name not in triggers]
-    if ready and not missing:
+    if not missing:
         return
-    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (VERSION_SCHEMA,))  # other processes
-    cursor.execute(_VERSION_SETUP)
-    reader = get_read_engine().url.username  # the read-only user (ckan.datastore.read_url)
-    if reader and reader != get_write_engine().url.username:
-        cursor.execute(f"GRANT USAGE ON SCHEMA {VERSION_SCHEMA} TO {identifier(reader)};"
-                       f"GRANT SELECT ON {VERSION_SCHEMA}.table_versions TO {identifier(reader)}")
     for name in missing:
         cursor.execute(f"CREATE TRIGGER {name} {_VERSION_TRIGGERS[name]} ON {table} "
                        f"FOR EACH STATEMENT EXECUTE FUNCTION {VERSION_SCHEMA}.track_version()")
