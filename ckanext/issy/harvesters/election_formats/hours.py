@@ -27,6 +27,7 @@ from typing import Any
 
 from ckanext.issy.harvesters.core.datastore import Column
 from ckanext.issy.harvesters.core.reading import CsvStream, ReadError, parse_number
+from ckanext.issy.harvesters.election_formats import ods
 from ckanext.issy.harvesters.election_formats.model import RoundProblems, station_key
 from ckanext.issy.language import _
 
@@ -34,7 +35,6 @@ UNITS = ("votants", "percent")
 _HOUR = re.compile(r"(?<!\d)(\d{1,2})\s*h\s*(\d{2})?(?!\d)", re.IGNORECASE | re.ASCII)
 _STATION_WORDS = ("code_bv", "codebv", "bureauxdevotes", "bureaudevote", "bureau", "numero de bureau",
                   "numero_bureau", "num_bureau", "bv")
-_NUMBER = re.compile(r"\s*([0-9]+)\s*(?:$|[-–—:])")
 COLUMNS = [
     Column("id_election", "text", "Élection", "Année, type et tour de l'élection (2024_euro_t1)."),
     Column("id_brut_miom", "text", "Bureau de vote (clé nationale)", "Code INSEE de la commune, « _ », numéro du "
@@ -85,8 +85,8 @@ def read_hours(stream: CsvStream, name: str) -> dict[str, Any]:
 
 
 def _station(cell: str) -> str | None:
-    found = _NUMBER.match(cell)
-    return str(int(found.group(1))) if found else None
+    number = ods.code_bv(cell).strip()
+    return str(int(number)) if number.isascii() and number.isdigit() else None
 
 
 def _value(cell: str, unit: str, inscrits: int) -> tuple[int | None, Decimal | None]:

@@ -119,14 +119,15 @@ def _getter(mapping: dict[str, Any], indexes: dict[str, int], cells: list[str]) 
     return lambda key: cells[indexes[mapping[key]]] if key in mapping else ""
 
 
-def _code_bv(value: str) -> str:
+def code_bv(value: str) -> str:
+    """A station's number as a portal writes it: "001 - CENTRE ADMINISTRATIF MUNICIPAL" gives 001."""
     named = _NAMED_STATION.match(value)
     return named[1] if named else value
 
 
 def _station(line: int, cell: Cell, insee: str, libelle_commune: str) -> model.Station:
     return model.Station(line=line, code_commune=insee, libelle_commune=libelle_commune,
-                         code_bv=_code_bv(cell("code_bv")), inscrits=cell("inscrits"), votants=cell("votants"),
+                         code_bv=code_bv(cell("code_bv")), inscrits=cell("inscrits"), votants=cell("votants"),
                          exprimes=cell("exprimes"), abstentions=cell("abstentions"), blancs=cell("blancs"),
                          nuls=cell("nuls"), blancs_ou_nuls=cell("blancs_ou_nuls"))
 
