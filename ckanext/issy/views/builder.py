@@ -188,12 +188,14 @@ def embed_response(template: str, extra_vars: dict[str, Any]) -> Any:
     return response
 
 
-def report_embed(template: str, variables: Callable[[dict[str, Any], str], dict[str, Any]], parameter: str) -> Any:
+def report_embed(template: str, variables: Callable[[dict[str, Any], dict[str, Any], str], dict[str, Any]],
+                 parameter: str) -> Any:
     """The embed page of a report view (the financial report, the election
     results): ``?resource_id=…`` and the view's own ``parameter`` (the
-    document to compare with, the polling station), given to ``variables``."""
+    document to compare with, the polling station), given to ``variables``
+    with the resource and its dataset."""
     resource, package, _data = resource_or_abort(tk.request.args.get("resource_id", "").strip(), lambda r: None)
-    return embed_response(template, {**variables(resource, tk.request.args.get(parameter, "")),
+    return embed_response(template, {**variables(resource, package, tk.request.args.get(parameter, "")),
                                      "resource": resource, "package": package, "resource_view": {}})
 
 

@@ -22,7 +22,8 @@ def data() -> Any:
 
 
 def embed() -> Any:
-    return builder.report_embed("issy_budget/embed.html", page.variables, "comparer")
+    return builder.report_embed("issy_budget/embed.html",
+                                lambda resource, _package, comparer: page.variables(resource, comparer), "comparer")
 
 
 blueprint.add_url_rule("/api/issy/budget", view_func=data, methods=["GET"])

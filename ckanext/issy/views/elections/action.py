@@ -15,13 +15,17 @@ from ckanext.issy.views.elections import document, figures, hours, places, relat
 from ckanext.issy.views.elections.document import Round
 
 
-def _round(context: dict[str, Any], resource_id: str) -> Round:
-    resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
-    package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+def round_of(resource: dict[str, Any], package: dict[str, Any]) -> Round:
+    """The round whose table ``resource`` is, or ObjectNotFound."""
     election = document.read_round(package) if document.is_election(resource, package) else None
     if election is None:
         raise tk.ObjectNotFound(_("This resource is not a table of a harvested election round."))
     return election
+
+
+def _round(context: dict[str, Any], resource_id: str) -> Round:
+    resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+    return round_of(resource, tk.get_action("package_show")(dict(context), {"id": resource["package_id"]}))
 
 
 def _figures(election: Round, context: dict[str, Any]) -> figures.Figures:
@@ -32,8 +36,7 @@ def _figures(election: Round, context: dict[str, Any]) -> figures.Figures:
             columns=", ".join(error.missing))) from None
 
 
-def _station(data_dict: dict[str, Any], found: figures.Figures) -> str | None:
-    asked = data_dict.get("station")
+def _station(asked: Any, found: figures.Figures) -> str | None:
     if asked in (None, ""):
         return None
     key = results.find_station(found, asked) if isinstance(asked, str) and len(asked) <= 40 else None
@@ -57,11 +60,17 @@ def issy_elections(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
     """
     resource_id = resource_id_of(data_dict)
     tk.check_access("issy_elections", context, {"resource_id": resource_id})
-    election = _round(context, resource_id)
+    return answer(context, resource_id, _round(context, resource_id), data_dict.get("station"))
+
+
+def answer(context: dict[str, Any], resource_id: str, election: Round, station: Any) -> dict[str, Any]:
+    """``issy_elections``'s answer on ``election``, once the visitor's access
+    to its table ``resource_id`` is checked (the view's page has the round's
+    dataset already: ``page.py``)."""
     found = _figures(election, context)
     other = related.other_round(context, election)
     return {"resource_id": resource_id, "election": election.as_dict(),
-            **results.build(found, _station(data_dict, found)),
+            **results.build(found, _station(station, found)),
             "rounds": results.rounds(election.as_dict(), found, other.as_dict(), _figures(other, context))
             if other else None,
             "hours": hours.over_the_day(election)}

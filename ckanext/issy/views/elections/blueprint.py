@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
 from ckanext.issy.aggregate.endpoint import answer
@@ -27,8 +28,13 @@ def places() -> Any:
     return answer("issy_elections_map", ())
 
 
+def _embedded(resource: dict[str, Any], package: dict[str, Any], station: str) -> dict[str, Any]:
+    return page.shown(resource, package, station, key="embed", level=1, embed_url=None,
+                      form_action=tk.url_for("issy_elections.embed"), form_hidden={"resource_id": resource["id"]})
+
+
 def embed() -> Any:
-    return builder.report_embed("issy_elections/embed.html", page.variables, page.STATION_PARAMETER)
+    return builder.report_embed("issy_elections/embed.html", _embedded, page.STATION_PARAMETER)
 
 
 blueprint.add_url_rule("/api/issy/elections", view_func=data, methods=["GET"])

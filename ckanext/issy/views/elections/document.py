@@ -65,10 +65,15 @@ def read_round(package: Mapping[str, Any]) -> Round | None:
     turnout, results = (_table(package, role) for role in TABLE_ROLES)
     if not election or turnout is None or results is None:
         return None
-    stations = next((r for r in package.get("resources") or [] if r.get("issy_role") == STATIONS_ROLE), None)
+    stations = stations_file(package)
     hours = _table(package, HOURS_ROLE)
     return Round(election, package.get("title") or "", package["id"], package.get("owner_org") or "",
                  turnout["id"], results["id"], stations["id"] if stations else "", hours["id"] if hours else "")
+
+
+def stations_file(package: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The resource of the round's polling stations' places, when harvested."""
+    return next((r for r in package.get("resources") or [] if r.get("issy_role") == STATIONS_ROLE), None)
 
 
 def is_election(resource: Mapping[str, Any], package: Mapping[str, Any], roles: tuple[str, ...] = TABLE_ROLES) -> bool:

@@ -25,7 +25,7 @@ from ckanext.issy.aggregate.action import client
 from ckanext.issy.geo import geojson
 from ckanext.issy.language import _
 from ckanext.issy.views import builder
-from ckanext.issy.views.elections import figures, results
+from ckanext.issy.views.elections import document, figures, results
 from ckanext.issy.views.map import pages as map_pages
 from ckanext.issy.views.map.config import MapConfig
 
@@ -59,7 +59,7 @@ def joined(layer: Mapping[str, Any], found: figures.Figures) -> dict[str, Any]:
     """The layer's features with each station's results, and how many of
     the file's stations and of the round's matched."""
     built = results.build(found)
-    names = {candidate["panneau"]: candidate["short_name"] for candidate in built["candidates"]}
+    names = results.short_names(built)
     by_key = {station["key"]: station for station in built["stations"]}
     features = [{**feature, "properties": _properties(feature, by_key.get(_key(feature)), names)}
                 for feature in layer["features"]]
@@ -96,15 +96,19 @@ def _names(layer: Mapping[str, Any]) -> dict[str, Any]:
     return described
 
 
-def named(context: dict[str, Any], election: Mapping[str, Any]) -> dict[str, str]:
-    """Each station's name and address when its places give them
-    (``92040_0001`` -> "École Jules-Ferry, 1 rue…"), for the station form;
-    kept apart from the areas (cached by the file's version), so that a page
-    does not read every station's geometry for their names."""
+def named(context: dict[str, Any], package: Mapping[str, Any]) -> dict[str, str]:
+    """Each station's name and address when the places of the round
+    ``package`` holds give them (``92040_0001`` -> "École Jules-Ferry, 1
+    rue…"), for the station form; kept apart from the areas (cached by the
+    file's version), so that a page does not read every station's geometry
+    for their names."""
+    resource = document.stations_file(package)
+    if resource is None or not map_pages.is_areas(resource):
+        return {}
+    entry = cache.key("elections-names", resource["id"], resource.get("metadata_modified") or "", "names")
     try:
-        resource = _stations_file(election.get("stations_id") or "")
-        entry = cache.key("elections-names", resource["id"], resource.get("metadata_modified") or "", "names")
-        return cache.remember(entry, client(context), lambda: _names(layer(context, resource["id"])))[0]
+        return cache.remember(entry, client(context),
+                              lambda: _names(geojson.collection(resource, None, client(context))))[0]
     except (tk.ObjectNotFound, tk.ValidationError):
         return {}
 

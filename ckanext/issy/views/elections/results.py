@@ -119,6 +119,12 @@ def build(figures: Figures, station: str | None = None) -> dict[str, Any]:
             "station": station_results(figures, station) if station else None}
 
 
+def short_names(built: dict[str, Any]) -> dict[str, str]:
+    """Panneau -> the short name of that candidate or list (``build``'s
+    candidates), to name the stations' leaders."""
+    return {candidate["panneau"]: candidate["short_name"] for candidate in built["candidates"]}
+
+
 def rounds(this: dict[str, Any], this_figures: Figures, other: dict[str, Any], other_figures: Figures) -> dict[str, Any]:
     """Both rounds side by side, the first one first: each round's turnout and
     votes cast, and each candidate or list of either round (matched by name:

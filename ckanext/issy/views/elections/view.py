@@ -24,4 +24,8 @@ def can_view(data_dict: dict[str, Any]) -> bool:
 
 
 def template_variables(data_dict: dict[str, Any]) -> dict[str, Any]:
-    return page.variables(data_dict["resource"], tk.request.args.get(page.STATION_PARAMETER, ""))
+    resource, package = data_dict["resource"], data_dict["package"]
+    return page.shown(resource, package, tk.request.args.get(page.STATION_PARAMETER, ""),
+                      key=(data_dict.get("resource_view") or {}).get("id") or "preview", level=2,
+                      embed_url=page.embed_url(resource),
+                      form_action=tk.url_for("resource.read", id=package["name"], resource_id=resource["id"]))
