@@ -1,5 +1,6 @@
-"""The page views CKAN's tracking plugin adds to search results: read in a
-fixed number of queries per page, with the values CKAN's own queries give."""
+"""The page views CKAN's tracking plugin adds to search results and to a
+dataset shown: read in a fixed number of queries per page or dataset, with
+the values CKAN's own queries give."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckanext.tracking.model import TrackingSummary
 
@@ -95,3 +97,24 @@ def test_the_page_is_forgotten_after_the_search(sysadmin: dict[str, Any]) -> Non
 
     assert TrackingSummary.get_for_package(dataset["id"]) == {"total": 3, "recent": 1}
     assert search(rows=10)["results"][0]["tracking_summary"] == {"total": 3, "recent": 1}
+
+
+def test_a_datasets_page_views_are_read_in_two_statements_whatever_its_resources(
+        sysadmin: dict[str, Any]) -> None:
+    dataset = factories.Dataset(owner_org=factories.Organization(user=sysadmin)["id"], resources=[
+        {"url": f"https://data.issy.com/elections/{name}.csv", "format": "CSV"}
+        for name in ("participation", "resultats", "bureaux", "horaires", "candidats")])
+    _summary(f"/dataset/{dataset['name']}", dataset["id"], TODAY, 8, 2)
+    _summary("https://data.issy.com/elections/resultats.csv", None, TODAY - dt.timedelta(days=1), 3, 3)
+    _summary("https://data.issy.com/elections/resultats.csv", None, TODAY, 6, 4)
+    model.Session.commit()
+    show = tk.get_action("package_show")
+
+    with statements() as run:
+        shown = show({"ignore_auth": True}, {"id": dataset["id"]})
+
+    assert sum("tracking_summary" in statement for statement in run) == 2, run
+    assert shown["tracking_summary"] == {"total": 8, "recent": 2}
+    assert [r["tracking_summary"] for r in shown["resources"]] == [
+        tracking_batch._ckan_get_for_resource(r["url"]) for r in shown["resources"]]
+    assert shown["resources"][1]["tracking_summary"] == {"total": 6, "recent": 4}

@@ -1,19 +1,21 @@
-"""Page views of a page of search results in two queries instead of one per
-dataset and one per resource: the only module of the project that touches
-ckanext-tracking's internals.
+"""Page views of a page of search results, or of one dataset, in two queries
+instead of one per dataset and one per resource: the only module of the
+project that touches ckanext-tracking's internals.
 
 CKAN's ``tracking`` plugin (the site needs it for "Les plus consultées")
 adds ``tracking_summary`` to every result of ``package_search`` in its
-``after_dataset_search``, through ``TrackingSummary.get_for_package`` and
-``get_for_resource``: one SQL query each, about 60 for a page of 20. Its
-``after_dataset_search`` is wrapped here: the wrapper reads the summaries of
-the page's datasets and resource URLs in one query each, then runs CKAN's
-own code, whose per-row calls are answered from what was read. The values
+``after_dataset_search``, and to every ``package_show`` in its
+``after_dataset_show``, through ``TrackingSummary.get_for_package`` and
+``get_for_resource``: one SQL query each, about 60 for a page of 20, and
+one more per resource for each dataset shown (a resource page shows its
+dataset twice). Both are wrapped here: the wrapper reads the summaries of
+the datasets and resource URLs in one query each, then runs CKAN's own
+code, whose per-row calls are answered from what was read. The values
 are CKAN's (the row of the latest ``tracking_date``, zeros without one);
 they are kept only during that call, so nothing else reads them stale, and
 the order of the plugins does not matter.
 
-CKAN has no plugin-unload hook: the wrapper checks on each call that
+CKAN has no plugin-unload hook: the wrappers check on each call that
 ``issy_search`` is loaded, and otherwise runs CKAN's code alone.
 """
 from __future__ import annotations
@@ -52,6 +54,7 @@ _page: contextvars.ContextVar[Optional[PageSummaries]] = contextvars.ContextVar(
 
 if TrackingPlugin is not None:
     _ckan_after_dataset_search = TrackingPlugin.after_dataset_search
+    _ckan_after_dataset_show = TrackingPlugin.after_dataset_show
     _ckan_get_for_package = TrackingSummary.get_for_package
     _ckan_get_for_resource = TrackingSummary.get_for_resource
 
@@ -61,6 +64,7 @@ def install() -> None:
     if TrackingPlugin is None:
         return
     TrackingPlugin.after_dataset_search = after_dataset_search
+    TrackingPlugin.after_dataset_show = after_dataset_show
     TrackingSummary.get_for_package = classmethod(
         _from_page(lambda page: page.packages, _ckan_get_for_package)
     )
@@ -71,11 +75,21 @@ def install() -> None:
 
 def after_dataset_search(self: Any, search_results: dict[str, Any],
                          search_params: dict[str, Any]) -> dict[str, Any]:
+    return _batched(search_results.get("results") or [],
+                    lambda: _ckan_after_dataset_search(self, search_results, search_params))
+
+
+def after_dataset_show(self: Any, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    return _batched([pkg_dict], lambda: _ckan_after_dataset_show(self, context, pkg_dict))
+
+
+def _batched(results: list[dict[str, Any]], ckan_code: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """CKAN's ``ckan_code``, its summaries of ``results`` read beforehand."""
     if not active():
-        return _ckan_after_dataset_search(self, search_results, search_params)
-    token = _page.set(read_page(search_results.get("results") or []))
+        return ckan_code()
+    token = _page.set(read_page(results))
     try:
-        return _ckan_after_dataset_search(self, search_results, search_params)
+        return ckan_code()
     finally:
         _page.reset(token)
 
