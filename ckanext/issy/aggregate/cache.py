@@ -59,10 +59,11 @@ def key(kind: str, resource_id: str, version: int | str | None, canonical: str) 
     return f"issy:{kind}:result:{resource_id}:{version}:{digest}"
 
 
-def remember(entry: str | None, client: str,
-             compute: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+def remember(entry: str | None, client: str, compute: Callable[[], dict[str, Any]],
+             at_most: int | None = None) -> tuple[dict[str, Any], bool]:
     """The result kept at ``entry`` and True; else ``compute``'s, counted
-    towards ``client``'s rate and kept, and False.
+    towards ``client``'s rate and kept (``cache_ttl`` seconds, or
+    ``at_most`` when shorter), and False.
 
     One request computes a missing result; the others asking for it
     meanwhile wait for it (up to ``COMPUTING_SECONDS``) instead of computing
@@ -82,6 +83,7 @@ def remember(entry: str | None, client: str,
         count(client)
         result = compute()
         ttl = tk.config.get("ckanext.issy.aggregate.cache_ttl")
+        ttl = ttl if at_most is None else min(ttl, at_most)
         if entry and ttl > 0:
             redis.set(entry, json.dumps(result, separators=(",", ":")), ex=ttl)
     finally:

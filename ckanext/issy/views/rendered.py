@@ -8,7 +8,10 @@ keyed by what the snippet receives (the figures, the visitor's choice, the
 words of its refusals, its addresses), the page's language and the
 extension's templates as installed: anything that would change the HTML
 changes the key, so a kept HTML is never stale, and old entries expire
-with the aggregation cache's ``ckanext.issy.aggregate.cache_ttl``.
+after ``KEPT_SECONDS`` (or the aggregation cache's
+``ckanext.issy.aggregate.cache_ttl`` when shorter): an HTML is larger than
+the figures it is written from, there is one per station asked and
+language, and a new harvest makes them all useless.
 
 Scripts and stylesheets are not part of a kept HTML: a page includes the
 snippet's assets itself (webassets collects them while the page renders).
@@ -39,6 +42,9 @@ def _templates() -> str:
 
 
 TEMPLATES = _templates()
+# A popular page is written again at most this often; election night's
+# memory stays bounded by the harvests of this time.
+KEPT_SECONDS = 600
 
 
 def _plain(value: Any) -> Any:
@@ -53,5 +59,6 @@ def remember(kind: str, resource_id: str, template: str, variables: dict[str, An
     client's rate (it reads no data)."""
     canonical = json.dumps([tk.h.lang(), template, variables], sort_keys=True, default=_plain)
     entry = cache.key(kind, resource_id, TEMPLATES, canonical)
-    kept, _cached = cache.remember(entry, "", lambda: {"html": tk.render_snippet(template, variables)})
+    kept, _cached = cache.remember(entry, "", lambda: {"html": tk.render_snippet(template, variables)},
+                                   at_most=KEPT_SECONDS)
     return Markup(kept["html"])

@@ -1,8 +1,8 @@
 """The results' HTML is written once for all the visitors who ask for the
 same page (views/rendered.py): a page asked again is served from the HTML
-kept in Redis, with the same scripts and stylesheets as when it was
-written, and new figures, another polling station or another language
-write it anew."""
+kept in Redis (for ten minutes at most), with the same scripts and
+stylesheets as when it was written, and new figures, another polling
+station or another language write it anew."""
 from __future__ import annotations
 
 import html
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from ckanext.issy.aggregate import cache
+from ckanext.issy.views import rendered
 from ckanext.issy.views.formatting import issy_percent
 from tests.harvesters.conftest import Feed, Harvest
 from tests.views.elections.conftest import elections, europeennes_placed, table_id
@@ -45,6 +46,7 @@ def test_a_page_asked_again_is_served_from_the_kept_html_with_the_same_assets(
     again = app.get(_page(package)).get_data(as_text=True)
 
     assert _kept(package) == [entry]
+    assert 0 < cache.connect_to_redis().ttl(entry) <= rendered.KEPT_SECONDS  # shorter than the figures'
     assert _results(again) == _results(first)
     assert _assets(again) == _assets(first)
     assert any("issy_map" in asset for asset in _assets(again))  # the maps' script, kept HTML or not
