@@ -116,6 +116,7 @@ def site_values(server: WebServer) -> dict[str, str]:
         "ISSY_UPSTREAM": f"{DEMO_HOST}:{server.upstream_port}",
         "ISSY_CKAN_PUBLIC": str(Path(ckan.__file__).parent / public),
         "ISSY_WEBASSETS": webassets,
+        "ISSY_CACHE": str(server.directory / "cache"),
     }
 
 
@@ -134,6 +135,7 @@ def write_nginx_config(server: WebServer) -> Path:
     run = server.directory
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (run / "tmp" / temp).mkdir(parents=True, exist_ok=True)
+    (run / "cache").mkdir(exist_ok=True)  # ISSY_CACHE: nginx makes no parent directory
     (run / "site.conf").write_text(render_site(site_values(server)))
     # As root, nginx would hand its workers to "nobody", who may not read the
     # checkout; the workers keep the caller's identity instead.

@@ -29,6 +29,7 @@ from ckanext.issy.views.budget import action as budget_action
 from ckanext.issy.views.budget import blueprint as budget_blueprint
 from ckanext.issy.views.budget import view as budget_view
 from ckanext.issy.views import formatting as view_formatting
+from ckanext.issy.views import shared_page
 from ckanext.issy.views.chart import blueprint as chart_blueprint
 from ckanext.issy.views.elections import action as elections_action
 from ckanext.issy.views.elections import blueprint as elections_blueprint
@@ -103,6 +104,7 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         request_guards.install(app)
+        shared_page.install(app)
         return app
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.issy.views import builder, rendered
+from ckanext.issy.views import builder, rendered, shared_page
 from ckanext.issy.views.elections import action, places
 from ckanext.issy.views.elections import results as results_module
 
@@ -70,6 +70,7 @@ def shown(resource: dict[str, Any], package: dict[str, Any], station: str, **whe
     if results:
         _named_stations(results, package)
     maps = places.maps(results) if results else []
+    shared_page.share()  # the same for every visitor without a session
     snippet = {"results": results, "problem": problem, "station_problem": station_problem,
                "station_choices": _choices(results) if results else [],
                "names": results_module.short_names(results) if results else {}, "maps": maps, **where}
