@@ -87,23 +87,33 @@ ADDRESSES = (
     ("API, one station", f"&station={STATION}", '"station":{'),
     ("maps' JSON", "", '"features":[{'),
 )
+# The view page for visitors who have a session (a page of the portal seen
+# before, or logged in): nginx keeps none of their answers, CKAN renders
+# each. Measured to show what the kept page saves, not one of the targets.
+WITH_SESSION = ("view page, visitor with a session", "", 'data-role="city-results"')
 # wrk counts socket errors and non-2xx/3xx answers only: this counts each
-# status and the 2xx answers without the marker, summed over the threads.
+# status, each X-Cache-Status of nginx (deploy/nginx/issy-ckan.conf: HIT,
+# UPDATING and STALE are its kept copy; "none" for what nginx never keeps)
+# and the 2xx answers without the marker, summed over the threads.
 WRK_SCRIPT = """\
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
-function init(args) marker = args[1]; statuses = {}; wrong = 0 end
+function init(args) marker = args[1]; statuses = {}; caches = {}; wrong = 0 end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  local cache = headers["X-Cache-Status"] or "none"
+  caches[cache] = (caches[cache] or 0) + 1
   if status >= 200 and status < 300 and not string.find(body, marker, 1, true) then wrong = wrong + 1 end
 end
 function done(summary, latency, requests)
-  local counts, missing = {}, 0
+  local counts, kept, missing = {}, {}, 0
   for _, thread in ipairs(threads) do
     for status, n in pairs(thread:get("statuses")) do counts[status] = (counts[status] or 0) + n end
+    for cache, n in pairs(thread:get("caches")) do kept[cache] = (kept[cache] or 0) + n end
     missing = missing + thread:get("wrong")
   end
   for status, n in pairs(counts) do io.write(string.format("Status %d: %d\\n", status, n)) end
+  for cache, n in pairs(kept) do io.write(string.format("Cache %s: %d\\n", cache, n)) end
   io.write(string.format("Without the marker: %d\\n", missing))
 end
 """
@@ -121,6 +131,7 @@ class WrkResult:
     non_2xx_3xx: int
     without_marker: int
     statuses: dict[int, int]
+    cache: dict[str, int]  # answers by nginx's X-Cache-Status
 
     @property
     def timeouts(self) -> int:
@@ -157,7 +168,8 @@ def parse_wrk(output: str) -> WrkResult:
         socket=dict(zip(("connect", "read", "write", "timeout"), map(int, socket.groups() if socket else ("0",) * 4))),
         non_2xx_3xx=int(non_2xx[1]) if non_2xx else 0,
         without_marker=int(found(r"^Without the marker: (\d+)")[1]),
-        statuses={int(code): int(n) for code, n in re.findall(r"^Status (\d+): (\d+)", output, re.M)})
+        statuses={int(code): int(n) for code, n in re.findall(r"^Status (\d+): (\d+)", output, re.M)},
+        cache={name: int(n) for name, n in re.findall(r"^Cache (\w+): (\d+)", output, re.M)})
 
 
 # --- what a run measured, the verdict and the table -----------------------------
@@ -177,12 +189,13 @@ class Measure:
     jobs: list[Job]
     computed: int  # the round's figures computed (new cache entries) during the run
     mixed: int  # of which from two different files (see consistent())
+    target: bool = True  # False: measured, not held to the targets
 
 
 def missed(measures: list[Measure]) -> list[str]:
     """The targets missed: an error or a timeout, or no job that rewrote the tables during a run."""
     found = []
-    for m in measures:
+    for m in (m for m in measures if m.target):
         if m.wrk.errors:
             found.append(f"{m.name}: {m.wrk.errors} errors ({_error_parts(m.wrk)}), {m.wrk.timeouts} timeouts")
         if not any(job.rewritten and not job.errors for job in m.jobs):
@@ -226,16 +239,22 @@ def _statuses(wrk: WrkResult) -> str:
     return ", ".join(f"{code}: {n:,}" for code, n in sorted(wrk.statuses.items()))
 
 
+def _kept(wrk: WrkResult) -> str:
+    if not wrk.cache or set(wrk.cache) == {"none"}:
+        return "none kept by nginx"
+    return "nginx's X-Cache-Status: " + ", ".join(f"{name} {n:,}" for name, n in sorted(wrk.cache.items()))
+
+
 def _shown(path: str) -> str:
     return re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "…", path)  # a resource's id
 
 
 def markdown(measures: list[Measure], setting: dict[str, str]) -> str:
     rows = "\n".join(
-        f"| {m.name} `{_shown(m.path)}` | {m.wrk.per_second:,.1f} | {_ms(m.wrk.p50)} | {_ms(m.wrk.p99)} | "
+        f"| {m.name}{'' if m.target else ' (not a target)'} `{_shown(m.path)}` | {m.wrk.per_second:,.1f} | {_ms(m.wrk.p50)} | {_ms(m.wrk.p99)} | "
         f"{m.wrk.errors} | {m.wrk.timeouts} | {_statuses(m.wrk)} | {_jobs(m.jobs)} | {m.computed} ({m.mixed} mixed) |"
         for m in measures)
-    details = "\n".join(f"- {m.name}: {m.wrk.requests:,} answers in {m.wrk.seconds:.1f} s; "
+    details = "\n".join(f"- {m.name}: {m.wrk.requests:,} answers in {m.wrk.seconds:.1f} s ({_kept(m.wrk)}); "
                         f"errors: {_error_parts(m.wrk)}" for m in measures)
     failing = [m.name for m in measures if missed([m])]
     verdict = "met" if not failing else "NOT MET (" + "; ".join(failing) + ")"
@@ -250,8 +269,8 @@ harvest jobs {setting['harvests']}; load average (1, 5, 15 min) {setting['load_b
 {rows}
 
 {details}
-- target: 0 errors and 0 timeouts on each address, and figures from one file, while harvest jobs rewrite \
-the tables: {verdict}"""
+- target: 0 errors and 0 timeouts on each address (but the one marked "not a target"), and figures from \
+one file, while harvest jobs rewrite the tables: {verdict}"""
 
 
 def write_docs(text: str, path: Path = DOCS) -> None:
@@ -397,13 +416,24 @@ def _check(url: str, marker: str) -> None:
         lighthouse.request_seconds(url)
 
 
+def session_cookie(base: str) -> str:
+    """The session a visitor gets from a page of the portal (``ckan=...``)."""
+    with urllib.request.urlopen(base + "/dataset/", timeout=60) as answer:
+        cookie = answer.headers["Set-Cookie"].split(";")[0]
+    if not cookie.startswith("ckan="):
+        raise SystemExit(f"FAILED: /dataset/ gives no CKAN session but {cookie!r}")
+    return cookie
+
+
 def load(url: str, marker: str, options: argparse.Namespace, script: Path,
-         user: str, source_id: str, tables: dict[str, str]) -> tuple[WrkResult, list[Job]]:
-    """wrk on ``url`` while harvest jobs run (back to back, or one every ``harvest_interval`` s)."""
+         user: str, source_id: str, tables: dict[str, str], cookie: str = "") -> tuple[WrkResult, list[Job]]:
+    """wrk on ``url`` (with the session ``cookie`` if given) while harvest
+    jobs run (back to back, or one every ``harvest_interval`` s)."""
     _check(url, marker)
     wrk = subprocess.Popen(
         ["wrk", f"-t{WRK_THREADS}", f"-c{options.connections}", f"-d{options.duration}s",
-         f"--timeout={WRK_TIMEOUT}s", "--latency", "-s", str(script), url, "--", marker],
+         f"--timeout={WRK_TIMEOUT}s", "--latency", *(["-H", f"Cookie: {cookie}"] if cookie else []),
+         "-s", str(script), url, "--", marker],
         stdout=subprocess.PIPE, text=True)
     next_job = time.monotonic()
     ends = next_job + options.duration
@@ -436,14 +466,15 @@ def measure(base: str, feed_url: str, options: argparse.Namespace) -> list[Measu
     with tempfile.TemporaryDirectory(prefix="issy-load-") as directory:
         script = Path(directory) / "load.lua"
         script.write_text(WRK_SCRIPT)
-        for (name, query, marker), path in zip(ADDRESSES, (page, page, api, api, places)):
+        runs = [(*address, path, "") for address, path in zip(ADDRESSES, (page, page, api, api, places))]
+        for name, query, marker, path, cookie in [*runs, (*WITH_SESSION, page, session_cookie(base))]:
             cached = _cached(tables["results"])
-            result, jobs = load(base + path + query, marker, options, script, user, source_id, tables)
+            result, jobs = load(base + path + query, marker, options, script, user, source_id, tables, cookie)
             computed = [_figures(key) for key in _cached(tables["results"]) - cached]
             measures.append(Measure(name, path + query, result, jobs, len(computed),
-                                    sum(not consistent(figures) for figures in computed)))
+                                    sum(not consistent(figures) for figures in computed), target=not cookie))
             print(f"{name}: {result.per_second:.1f} requests/s, p99 {_ms(result.p99)}, {result.errors} errors "
-                  f"({_error_parts(result)}; statuses {_statuses(result)}); harvest jobs: {_jobs(jobs)}; "
+                  f"({_error_parts(result)}; statuses {_statuses(result)}; {_kept(result)}); harvest jobs: {_jobs(jobs)}; "
                   f"figures computed {len(computed)}, {measures[-1].mixed} mixing two files", flush=True)
     return measures
 

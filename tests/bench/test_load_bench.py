@@ -31,8 +31,10 @@ Running 10s test @ http://127.0.0.1:41789/api/issy/elections?resource_id=x
 Requests/sec:     78.69
 Transfer/sec:      1.32MB
 Status 200: 790
+Cache none: 790
 Without the marker: 0
 """
+KEPT = CLEAN.replace("Cache none: 790\n", "Cache MISS: 4\nCache HIT: 770\nCache UPDATING: 16\n")
 FAILING = """\
 Running 1m test @ http://127.0.0.1:41789/dataset/x/resource/y
   2 threads and 32 connections
@@ -60,7 +62,13 @@ def test_a_clean_run_is_read_whole() -> None:
     assert result.p50 == pytest.approx(0.3805) and result.p99 == pytest.approx(1.21)
     assert result.socket == {"connect": 0, "read": 0, "write": 0, "timeout": 0}
     assert (result.non_2xx_3xx, result.without_marker, result.statuses) == (0, 0, {200: 790})
+    assert result.cache == {"none": 790}
     assert result.errors == 0 and result.timeouts == 0
+
+
+def test_the_answers_nginx_kept_are_counted() -> None:
+    assert load.parse_wrk(KEPT).cache == {"MISS": 4, "HIT": 770, "UPDATING": 16}
+    assert load.parse_wrk(FAILING).cache == {}  # an output of an older script
 
 
 def test_every_kind_of_error_counts() -> None:
@@ -82,6 +90,8 @@ def test_an_output_without_the_script_s_lines_is_refused() -> None:
 def test_the_script_prints_what_the_parser_reads() -> None:
     assert 'string.format("Status %d: %d\\n"' in load.WRK_SCRIPT
     assert 'string.format("Without the marker: %d\\n"' in load.WRK_SCRIPT
+    assert 'string.format("Cache %s: %d\\n"' in load.WRK_SCRIPT
+    assert 'headers["X-Cache-Status"]' in load.WRK_SCRIPT
 
 
 def _job(rewritten: bool = True, errors: int = 0, seconds: float = 2.0, within: bool = True) -> load.Job:
@@ -89,9 +99,9 @@ def _job(rewritten: bool = True, errors: int = 0, seconds: float = 2.0, within: 
 
 
 def _measure(output: str = CLEAN, jobs: list[load.Job] | None = None, name: str = "API",
-             mixed: int = 0) -> load.Measure:
+             mixed: int = 0, target: bool = True) -> load.Measure:
     path = f"/api/issy/elections?resource_id={ID}"
-    return load.Measure(name, path, load.parse_wrk(output), [_job()] if jobs is None else jobs, 3, mixed)
+    return load.Measure(name, path, load.parse_wrk(output), [_job()] if jobs is None else jobs, 3, mixed, target)
 
 
 def test_the_target_is_no_error_while_a_harvest_rewrites_the_tables() -> None:
@@ -104,6 +114,15 @@ def test_the_target_is_no_error_while_a_harvest_rewrites_the_tables() -> None:
         assert load.missed([_measure(jobs=jobs)]) == ["API: no harvest job rewrote the tables during the run"]
     assert load.missed([_measure(mixed=1)]) == [
         "API: 1 of the 3 figures computed mixed two files (the lists' votes are not the votes cast)"]
+
+
+def test_an_address_measured_for_comparison_is_not_a_target() -> None:
+    with_session = _measure(FAILING, name="view page, visitor with a session", target=False)
+    assert load.missed([_measure(), with_session]) == []
+    text = load.markdown([_measure(KEPT, name="view page"), with_session], SETTING)
+    assert "| view page, visitor with a session (not a target) `/api/issy/elections?resource_id=…` | 20.0 |" in text
+    assert "- view page: 790 answers in 10.0 s (nginx's X-Cache-Status: HIT 770, MISS 4, UPDATING 16);" in text
+    assert text.endswith("rewrite the tables: met")
 
 
 def _figures(cast: list[int | None], votes: dict[str, dict[str, int]]) -> dict[str, object]:
@@ -135,7 +154,8 @@ def test_the_table_says_what_was_measured() -> None:
 
     failed = load.markdown([_measure(FAILING, jobs=[]), _measure(name="view page")], SETTING)
     assert "| 200: 1,193, 429: 5, 500: 2 | none | 3 (0 mixed) |" in failed
-    assert "- API: 1,200 answers in 60.0 s; errors: socket connect 1, read 2, write 3, timeout 86;" in failed
+    assert ("- API: 1,200 answers in 60.0 s (none kept by nginx); errors: socket connect 1, read 2, write 3, "
+            "timeout 86;") in failed
     assert failed.endswith("rewrite the tables: NOT MET (API)")
 
 
