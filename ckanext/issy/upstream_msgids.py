@@ -35,6 +35,8 @@ def ngettext(singular: str, plural: str) -> tuple[str, str]:
 # catalogue leaves empty (some are new in 2.12).
 CKAN = (
     _("Skip to main content"),
+    # The 404 page of a dataset that does not exist (theme/errors.py keeps a view's message).
+    _("Dataset not found or you have no permission to view it"),
     # The resource page's link to its dataset: CKAN's French keeps the English
     # colon (no non-breaking space).
     _('Source: <a href="%(url)s">%(dataset)s</a>'),
