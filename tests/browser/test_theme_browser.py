@@ -9,6 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.browser.conftest import ROOT, WIDTHS, axe_violations, screenshot, visit
+from tests.theme.conftest import paged  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 PAGES = ["/", "/dataset/", "/dataset/budget-2024", "RESOURCE", "/visualisations", "/creer",
@@ -25,18 +26,36 @@ def _path(path: str, portal: dict[str, Any]) -> str:
     return f"/dataset/budget-2024/resource/{portal['resource']['id']}" if path == "RESOURCE" else path
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_axe_reports_no_violation(browser, live_server: str, portal: dict[str, Any], width: str) -> None:
+def _violations(browser: Any, width: str, urls: dict[str, str], shown: str = "") -> dict[str, Any]:
+    """axe-core's violations on each page (path: url), each page saved as a
+    screenshot; ``shown``: a selector each page must show once."""
     page = _open(browser, width)
     found = {}
-    for path in PAGES:
-        visit(page, live_server + _path(path, portal))
-        screenshot(page, f"{width}_{path.strip('/').replace('/', '_').lower() or 'home'}")
+    for path, url in urls.items():
+        visit(page, url)
+        if shown:
+            assert page.locator(shown).count() == 1, path
+        screenshot(page, f"{width}_{path.strip('/').replace('/', '_').replace('?page=', '_p').lower() or 'home'}")
         violations = axe_violations(page)
         if violations:
             found[path] = violations
     page.close()
-    assert found == {}
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_axe_reports_no_violation(browser, live_server: str, portal: dict[str, Any], width: str) -> None:
+    assert _violations(browser, width, {path: live_server + _path(path, portal) for path in PAGES}) == {}
+
+
+@pytest.mark.ckan_config("ckan.datasets_per_page", "2")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pages_of_results_have_no_violation(browser, live_server: str, paged: dict[str, Any],  # noqa: F811
+                                            width: str) -> None:
+    """More than one page of results: the pagination's links are checked too."""
+    paths = ("/dataset/", "/organization/mairie", "/group/budget", "/dataset/?page=2", "/en/dataset/?page=3")
+    assert _violations(browser, width, {f"/pages{path}": live_server + path for path in paths},
+                       shown="nav .pagination") == {}
 
 
 def test_menu_works_with_the_keyboard_on_a_phone(browser, live_server: str) -> None:

@@ -45,3 +45,18 @@ def as_user(user: dict[str, Any]) -> dict[str, str]:
     """Request headers of ``user`` (API token): CKAN skips its CSRF check for
     such a request, which no other site can forge."""
     return {"Authorization": user["token"]}
+
+
+@pytest.fixture
+def paged(clean_db: None, clean_index: None) -> dict[str, Any]:
+    """Five datasets of one organisation and one group; three organisations
+    and groups: more than one page of each with ``ckan.datasets_per_page = 2``."""
+    org = factories.Organization(name="mairie", title="Mairie d'Issy-les-Moulineaux")
+    group = factories.Group(name="budget", title="Budget et finances")
+    for n in range(5):
+        factories.Dataset(name=f"jeu-{n}", title=f"Jeu de données n° {n}", owner_org=org["id"],
+                          groups=[{"name": group["name"]}])
+    for n in range(2):
+        factories.Organization(name=f"quartier-{n}", title=f"Quartier {n}")
+        factories.Group(name=f"theme-{n}", title=f"Thème {n}")
+    return {"org": org, "group": group}

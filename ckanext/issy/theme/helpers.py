@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import formatters
 
 from ckanext.issy.dcat import frequencies
-from ckanext.issy.theme import catalogue, errors, settings
+from ckanext.issy.theme import catalogue, errors, pagination, settings
 
 
 class Section(NamedTuple):
@@ -143,6 +143,7 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
     return {
         "issy_sections": issy_sections,
         "issy_error_page": errors.issy_error_page,
+        "issy_pager": pagination.issy_pager,
         "issy_section_current": issy_section_current,
         "issy_theme_setting": issy_theme_setting,
         "issy_social_links": issy_social_links,
