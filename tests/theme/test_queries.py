@@ -1,7 +1,8 @@
 """The search page runs as many SQL statements for 10 results as for 2: the
 result cards' visualisation counts come from one query per page, and the
 page views of the results (CKAN's tracking plugin) from one query per page
-too (search/tracking_batch.py)."""
+too (search/tracking_batch.py). The home page and a dataset's page run as
+many for a catalogue of 200 datasets as for one of 10."""
 from __future__ import annotations
 
 from typing import Any
@@ -44,6 +45,27 @@ def test_search_page_queries_do_not_grow_with_the_results(app, sysadmin: dict[st
     with_ten = _search_statements(app)
 
     assert len(with_ten) == len(with_two), with_ten
+
+
+def _page_statements(app: Any, url: str) -> list[str]:
+    """Every statement of ``url``, asked once before (first-request caches)."""
+    app.get(url, status=200)
+    with statements() as run:
+        app.get(url, status=200)
+    return list(run)
+
+
+def test_home_and_dataset_pages_queries_do_not_grow_with_the_catalogue(app, sysadmin: dict[str, Any]) -> None:
+    org = factories.Organization(user=sysadmin)
+    _add_datasets(org, 0, 10)
+    pages = ("/", "/dataset/jeu-04")
+    with_ten = {url: _page_statements(app, url) for url in pages}
+
+    _add_datasets(org, 10, 200)
+    with_two_hundred = {url: _page_statements(app, url) for url in pages}
+
+    for url in pages:
+        assert len(with_two_hundred[url]) == len(with_ten[url]), (url, with_two_hundred[url])
 
 
 def test_cards_count_the_views_of_each_dataset(app, sysadmin: dict[str, Any]) -> None:
