@@ -103,6 +103,12 @@ CKAN = (
     _('Get results with either "watershed" or "survey" as subject and "active" as its stage:'),
 )
 
+# CKAN strings whose French translation is wrong, translated again.
+CKAN_CORRECTED = (
+    # The search pages' button on a phone: CKAN's French drops the accent ("resultats").
+    _("Filter Results"),
+)
+
 # The rows of a resource's "Additional information" table: CKAN shows each
 # field's name as is; the theme's package/resource_read.html passes the
 # capitalised name through gettext ("Id" is in HARVEST).

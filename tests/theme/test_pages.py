@@ -142,6 +142,13 @@ def test_search_results_show_update_and_visualisations(app, portal: dict[str, An
     assert ("Thèmes" if lang == "fr" else "Themes") in body
 
 
+@pytest.mark.parametrize("lang, button", [("fr", "Filtrer les résultats"), ("en", "Filter Results")])
+def test_the_filters_button_is_spelled_right(app, portal: dict[str, Any], lang: str, button: str) -> None:
+    # CKAN's French catalogue writes "Filtrer les resultats".
+    body = app.get(_url("/dataset/", lang), status=200).body
+    assert button in body and "resultats" not in body
+
+
 def test_search_partial_renders_the_result_cards(app, portal: dict[str, Any]) -> None:
     """CKAN 2.12 answers htmx requests with a partial of the results; the
     overridden result card block renders there too (and on 2.11's full page)."""
