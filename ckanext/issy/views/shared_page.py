@@ -19,9 +19,9 @@ import ckan.plugins.toolkit as tk
 
 SECONDS_OPTION = "ckanext.issy.shared_page_seconds"
 HEADER = "X-Accel-Expires"  # nginx's own: read by it, never passed to the browser
-# Keys a session of an anonymous visitor's first page may hold: the CSRF
-# token (its name is WTF_CSRF_FIELD_NAME) and the cookie backend's marker.
-_PAGE_ONLY_KEYS = {"_permanent"}
+# What a session of an anonymous visitor's first page may hold besides the
+# CSRF token (WTF_CSRF_FIELD_NAME): the cookie backend's marker.
+_BACKEND_KEYS = {"_permanent"}
 
 
 def share() -> None:
@@ -34,8 +34,10 @@ def install(app: flask.Flask) -> None:
 
 
 def _unshared_session(response: flask.Response) -> flask.Response:
+    if not tk.g.get("issy_shared_page"):  # every other request: one lookup
+        return response
     seconds = tk.config.get(SECONDS_OPTION)
-    if seconds > 0 and tk.g.get("issy_shared_page") and _shareable(response):
+    if seconds > 0 and _shareable(response):
         flask.session.clear()
         flask.session.modified = False  # nothing to save, so no cookie to set or delete
         response.headers[HEADER] = str(seconds)
@@ -43,13 +45,12 @@ def _unshared_session(response: flask.Response) -> flask.Response:
 
 
 def _shareable(response: flask.Response) -> bool:
-    request, app = flask.request, flask.current_app
-    cookies = (app.config.get("SESSION_COOKIE_NAME") or "ckan", app.config.get("REMEMBER_COOKIE_NAME") or "remember_token")
-    page_only = _PAGE_ONLY_KEYS | {app.config.get("WTF_CSRF_FIELD_NAME") or "_csrf_token"}
+    request, settings = flask.request, flask.current_app.config  # CKAN declares the three names
+    cookies = (settings["SESSION_COOKIE_NAME"], settings["REMEMBER_COOKIE_NAME"])
+    page_only = _BACKEND_KEYS | {settings["WTF_CSRF_FIELD_NAME"]}
     return (request.method in ("GET", "HEAD") and response.status_code == 200
             and not tk.current_user.is_authenticated
             and not any(name in request.cookies for name in cookies)
             and not request.headers.get("Authorization") and not request.headers.get("X-CKAN-API-Key")
             and set(flask.session.keys()) <= page_only
             and "Set-Cookie" not in response.headers)
-
