@@ -71,6 +71,19 @@ def test_the_403_page_speaks_the_page_s_language(app: Any, lang: str, title: str
     assert sign_in in text  # an anonymous visitor may sign in
 
 
+@pytest.mark.parametrize(("lang", "message"), [
+    ("fr", "Le paramètre «\u00a0page\u00a0» doit être un nombre entier à partir de 1."),
+    ("en", 'The "page" parameter must be a whole number from 1.'),
+])
+def test_a_page_number_that_is_no_number_is_explained_in_the_page_s_language(
+        app: Any, lang: str, message: str) -> None:
+    # CKAN writes this refusal in English, outside gettext (h.get_page_number).
+    for query in ("?page=abc", "?page=-1"):
+        text = _text(app.get(_url("/dataset/" + query, lang), status=400).body)
+        assert message in text
+        assert "parameter must be a positive integer" not in text
+
+
 def test_an_unexpected_error_has_a_page_of_its_own(app: Any, test_request_context: Any) -> None:
     # CKAN passes [500] and "Internal server error" for an exception that is no HTTP error.
     with test_request_context("/"):

@@ -9,6 +9,7 @@ keeps a message that a view gave (CKAN's are translated: "Dataset not
 found")."""
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 import ckan.plugins.toolkit as tk
@@ -17,6 +18,8 @@ from werkzeug.exceptions import default_exceptions
 SERVER_ERROR = 500
 # What CKAN's error handler passes for an exception that is not an HTTP error.
 _CKAN_SERVER_ERROR_TEXT = "Internal server error"
+# CKAN's h.get_page_number aborts with this text outside gettext (?page=abc).
+_CKAN_NOT_A_PAGE = re.compile(r'"(\w+)" parameter must be a positive integer')
 
 
 class ErrorPage(NamedTuple):
@@ -72,7 +75,11 @@ def issy_error_page(code: Any, content: Any = "") -> ErrorPage:
     """The error page's title and message for ``code`` and CKAN's ``content``."""
     number = _code(code)
     title = _titles().get(number) or tk._("Error {code}").format(code=number)
-    if _generic(number, content):
+    not_a_page = _CKAN_NOT_A_PAGE.fullmatch(str(content or "").strip())
+    if not_a_page:
+        message = tk._('The "{parameter}" parameter must be a whole number from 1.').format(
+            parameter=not_a_page.group(1))
+    elif _generic(number, content):
         message = _explanations().get(number) or tk._("The request could not be completed.")
     else:
         message = str(content)
