@@ -73,12 +73,15 @@ def map_data(sysadmin: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
     stranger = factories.UserWithToken()
     org = factories.Organization(name="ville-d-issy", title="Ville d'Issy", user=sysadmin,
                                  users=[{"name": editor["name"], "capacity": "editor"}])
-    parkings = factories.Dataset(name="parkings", title="Parkings publics", owner_org=org["id"])
+    # Notes written out: Faker's English words include "election", which a
+    # search for "élections" would then find in the parking dataset.
+    parkings = factories.Dataset(name="parkings", title="Parkings publics", owner_org=org["id"],
+                                 notes="Places libres dans les parkings de la ville.")
     table = _table(sysadmin, parkings, "Parkings et places", PARKING_FIELDS, PARKINGS)
     plain = factories.Resource(package_id=parkings["id"], name="Règlement.pdf", format="PDF",
                                url="https://data.example.org/reglement.pdf")
     elections = factories.Dataset(name="elections-municipales", title="Élections municipales",
-                                  owner_org=org["id"])
+                                  owner_org=org["id"], notes="Résultats par bureau de vote.")
     areas = _upload(sysadmin, elections)
     results = _table(sysadmin, elections, "Résultats par bureau", RESULT_FIELDS, RESULTS)
     return {"sysadmin": sysadmin, "editor": editor, "stranger": stranger, "org": org,
