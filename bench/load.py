@@ -38,7 +38,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,14 +56,13 @@ sys.path.insert(0, str(ROOT))
 # Before CKAN (importing it imports another top-level "tests" package).
 from tests.support import harvest  # noqa: E402
 from tests.support.http_server import Response, serve  # noqa: E402
-from bench import harvesting, lighthouse, markers  # noqa: E402
+from bench import harvesting, lighthouse, markers, wrk  # noqa: E402
 from devstack import demo, election_samples, production, sample_data, siteconfig, station_samples  # noqa: E402
 from devstack.settings import demo_port  # noqa: E402
 
 DOCS = ROOT / "docs" / "performance.md"
 DOCS_BEGIN = "<!-- bench/load.py --write-docs: begin -->"
 DOCS_END = "<!-- bench/load.py --write-docs: end -->"
-WRK_THREADS, WRK_TIMEOUT = 2, 2  # seconds: a request unanswered by then is a timeout
 WARM_UP = 10  # requests per address before wrk: every worker has answered it once
 STATION = "12"
 FEED_HOST, FILE_NAME = "127.0.0.4", "europeennes-2024-resultats-par-bureau.csv"
@@ -91,87 +89,6 @@ ADDRESSES = (
 # before, or logged in): nginx keeps none of their answers, CKAN renders
 # each. Measured to show what the kept page saves, not one of the targets.
 WITH_SESSION = ("view page, visitor with a session", "", 'data-role="city-results"')
-# wrk counts socket errors and non-2xx/3xx answers only: this counts each
-# status, each X-Cache-Status of nginx (deploy/nginx/issy-ckan.conf: HIT,
-# UPDATING and STALE are its kept copy; "none" for what nginx never keeps)
-# and the 2xx answers without the marker, summed over the threads.
-WRK_SCRIPT = """\
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) marker = args[1]; statuses = {}; caches = {}; wrong = 0 end
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-  local cache = headers["X-Cache-Status"] or "none"
-  caches[cache] = (caches[cache] or 0) + 1
-  if status >= 200 and status < 300 and not string.find(body, marker, 1, true) then wrong = wrong + 1 end
-end
-function done(summary, latency, requests)
-  local counts, kept, missing = {}, {}, 0
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do counts[status] = (counts[status] or 0) + n end
-    for cache, n in pairs(thread:get("caches")) do kept[cache] = (kept[cache] or 0) + n end
-    missing = missing + thread:get("wrong")
-  end
-  for status, n in pairs(counts) do io.write(string.format("Status %d: %d\\n", status, n)) end
-  for cache, n in pairs(kept) do io.write(string.format("Cache %s: %d\\n", cache, n)) end
-  io.write(string.format("Without the marker: %d\\n", missing))
-end
-"""
-
-
-# --- wrk's output -------------------------------------------------------------
-@dataclass(frozen=True)
-class WrkResult:
-    requests: int
-    seconds: float
-    per_second: float
-    p50: float  # seconds
-    p99: float
-    socket: dict[str, int]  # connect, read, write, timeout
-    non_2xx_3xx: int
-    without_marker: int
-    statuses: dict[int, int]
-    cache: dict[str, int]  # answers by nginx's X-Cache-Status
-
-    @property
-    def timeouts(self) -> int:
-        return self.socket["timeout"]
-
-    @property
-    def errors(self) -> int:
-        return sum(self.socket.values()) + self.non_2xx_3xx + self.without_marker
-
-
-_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def _seconds(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text).groups()
-    return float(number) * _UNITS[unit]
-
-
-def parse_wrk(output: str) -> WrkResult:
-    """wrk's summary (with ``--latency`` and WRK_SCRIPT's lines)."""
-    def found(pattern: str) -> re.Match[str]:
-        match = re.search(pattern, output, re.M)
-        if match is None:
-            raise ValueError(f"wrk's output has no {pattern!r}:\n{output}")
-        return match
-
-    requests = found(r"^\s*(\d+) requests in ([\d.]+\w+),")
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return WrkResult(
-        requests=int(requests[1]), seconds=_seconds(requests[2]),
-        per_second=float(found(r"^Requests/sec:\s+([\d.]+)")[1]),
-        p50=_seconds(found(r"^\s+50%\s+([\d.]+\w+)")[1]), p99=_seconds(found(r"^\s+99%\s+([\d.]+\w+)")[1]),
-        socket=dict(zip(("connect", "read", "write", "timeout"), map(int, socket.groups() if socket else ("0",) * 4))),
-        non_2xx_3xx=int(non_2xx[1]) if non_2xx else 0,
-        without_marker=int(found(r"^Without the marker: (\d+)")[1]),
-        statuses={int(code): int(n) for code, n in re.findall(r"^Status (\d+): (\d+)", output, re.M)},
-        cache={name: int(n) for name, n in re.findall(r"^Cache (\w+): (\d+)", output, re.M)})
-
-
 # --- what a run measured, the verdict and the table -----------------------------
 @dataclass(frozen=True)
 class Job:
@@ -185,7 +102,7 @@ class Job:
 class Measure:
     name: str
     path: str
-    wrk: WrkResult
+    wrk: wrk.Result
     jobs: list[Job]
     computed: int  # the round's figures computed (new cache entries) during the run
     mixed: int  # of which from two different files (see consistent())
@@ -217,9 +134,9 @@ def consistent(figures: dict[str, Any]) -> bool:
     return cast == sum(sum(by_station.values()) for by_station in figures["votes"].values())
 
 
-def _error_parts(wrk: WrkResult) -> str:
-    socket = ", ".join(f"{name} {n}" for name, n in wrk.socket.items())
-    return f"socket {socket}; non-2xx/3xx {wrk.non_2xx_3xx}; 2xx without the content {wrk.without_marker}"
+def _error_parts(result: wrk.Result) -> str:
+    socket = ", ".join(f"{name} {n}" for name, n in result.socket.items())
+    return f"socket {socket}; non-2xx/3xx {result.non_2xx_3xx}; 2xx without the content {result.without_marker}"
 
 
 def _jobs(jobs: list[Job]) -> str:
@@ -235,14 +152,14 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
 
-def _statuses(wrk: WrkResult) -> str:
-    return ", ".join(f"{code}: {n:,}" for code, n in sorted(wrk.statuses.items()))
+def _statuses(result: wrk.Result) -> str:
+    return ", ".join(f"{code}: {n:,}" for code, n in sorted(result.statuses.items()))
 
 
-def _kept(wrk: WrkResult) -> str:
-    if not wrk.cache or set(wrk.cache) == {"none"}:
+def _kept(result: wrk.Result) -> str:
+    if not result.cache or set(result.cache) == {"none"}:
         return "none kept by nginx"
-    return "nginx's X-Cache-Status: " + ", ".join(f"{name} {n:,}" for name, n in sorted(wrk.cache.items()))
+    return "nginx's X-Cache-Status: " + ", ".join(f"{name} {n:,}" for name, n in sorted(result.cache.items()))
 
 
 def _shown(path: str) -> str:
@@ -260,7 +177,7 @@ def markdown(measures: list[Measure], setting: dict[str, str]) -> str:
     verdict = "met" if not failing else "NOT MET (" + "; ".join(failing) + ")"
     return f"""`bench/load.py --write-docs` — {setting['date']}, CKAN {setting['ckan']}, \
 Python {platform.python_version()}, {setting['wrk']}, {os.cpu_count()} cores; gunicorn {setting['workers']} \
-behind nginx; {setting['connections']} connections ({WRK_THREADS} threads) for {setting['duration']} s per address; \
+behind nginx; {setting['connections']} connections ({wrk.THREADS} threads) for {setting['duration']} s per address; \
 harvest jobs {setting['harvests']}; load average (1, 5, 15 min) {setting['load_before']} before, \
 {setting['load_after']} after.
 
@@ -426,26 +343,23 @@ def session_cookie(base: str) -> str:
 
 
 def load(url: str, marker: str, options: argparse.Namespace, script: Path,
-         user: str, source_id: str, tables: dict[str, str], cookie: str = "") -> tuple[WrkResult, list[Job]]:
+         user: str, source_id: str, tables: dict[str, str], cookie: str = "") -> tuple[wrk.Result, list[Job]]:
     """wrk on ``url`` (with the session ``cookie`` if given) while harvest
     jobs run (back to back, or one every ``harvest_interval`` s)."""
     _check(url, marker)
-    wrk = subprocess.Popen(
-        ["wrk", f"-t{WRK_THREADS}", f"-c{options.connections}", f"-d{options.duration}s",
-         f"--timeout={WRK_TIMEOUT}s", "--latency", *(["-H", f"Cookie: {cookie}"] if cookie else []),
-         "-s", str(script), url, "--", marker],
-        stdout=subprocess.PIPE, text=True)
+    running = wrk.start(url, marker, script, connections=options.connections,
+                        seconds=options.duration, cookie=cookie)
     next_job = time.monotonic()
     ends = next_job + options.duration
     jobs = []
     while True:
         try:
-            wrk.wait(timeout=max(0.0, next_job - time.monotonic()))
+            running.wait(timeout=max(0.0, next_job - time.monotonic()))
             break
         except subprocess.TimeoutExpired:
             next_job = time.monotonic() + options.harvest_interval
             jobs.append(run_job(user, source_id, tables, ends))
-    return parse_wrk(wrk.communicate()[0]), jobs
+    return wrk.parse(running.communicate()[0]), jobs
 
 
 def measure(base: str, feed_url: str, options: argparse.Namespace) -> list[Measure]:
@@ -465,7 +379,7 @@ def measure(base: str, feed_url: str, options: argparse.Namespace) -> list[Measu
     measures = []
     with tempfile.TemporaryDirectory(prefix="issy-load-") as directory:
         script = Path(directory) / "load.lua"
-        script.write_text(WRK_SCRIPT)
+        script.write_text(wrk.SCRIPT)
         runs = [(*address, path, "") for address, path in zip(ADDRESSES, (page, page, api, api, places))]
         for name, query, marker, path, cookie in [*runs, (*WITH_SESSION, page, session_cookie(base))]:
             cached = _cached(tables["results"])
@@ -480,11 +394,9 @@ def measure(base: str, feed_url: str, options: argparse.Namespace) -> list[Measu
 
 
 def run(options: argparse.Namespace) -> tuple[list[Measure], dict[str, str]]:
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed: apt-get install wrk (devstack/system-deps.sh does it as root)")
+    wrk.check_installed()
     workers = options.workers or 2 * (os.cpu_count() or 1) + 1  # deploy/gunicorn.conf.py's
-    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split(" [")[0]
-    setting = {"date": datetime.date.today().isoformat(), "ckan": lighthouse.ckan_version(), "wrk": wrk,
+    setting = {"date": datetime.date.today().isoformat(), "ckan": lighthouse.ckan_version(), "wrk": wrk.version(),
                "connections": str(options.connections), "duration": str(options.duration),
                "harvests": f"every {options.harvest_interval:g} s" if options.harvest_interval else "back to back",
                "load_before": lighthouse.load_average()}

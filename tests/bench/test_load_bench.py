@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import load
+from bench import load, wrk
 from devstack import election_samples
 
 ID = "30aae8e4-9a14-4d1d-8820-2491243b432d"
@@ -56,7 +56,7 @@ Without the marker: 4
 
 
 def test_a_clean_run_is_read_whole() -> None:
-    result = load.parse_wrk(CLEAN)
+    result = wrk.parse(CLEAN)
 
     assert (result.requests, result.seconds, result.per_second) == (790, pytest.approx(10.04), pytest.approx(78.69))
     assert result.p50 == pytest.approx(0.3805) and result.p99 == pytest.approx(1.21)
@@ -67,12 +67,12 @@ def test_a_clean_run_is_read_whole() -> None:
 
 
 def test_the_answers_nginx_kept_are_counted() -> None:
-    assert load.parse_wrk(KEPT).cache == {"MISS": 4, "HIT": 770, "UPDATING": 16}
-    assert load.parse_wrk(FAILING).cache == {}  # an output of an older script
+    assert wrk.parse(KEPT).cache == {"MISS": 4, "HIT": 770, "UPDATING": 16}
+    assert wrk.parse(FAILING).cache == {}  # an output of an older script
 
 
 def test_every_kind_of_error_counts() -> None:
-    result = load.parse_wrk(FAILING)
+    result = wrk.parse(FAILING)
 
     assert result.seconds == pytest.approx(60) and result.p50 == pytest.approx(0.00085)
     assert result.p99 == pytest.approx(1.98)
@@ -84,14 +84,14 @@ def test_every_kind_of_error_counts() -> None:
 
 def test_an_output_without_the_script_s_lines_is_refused() -> None:
     with pytest.raises(ValueError, match="Without the marker"):
-        load.parse_wrk(CLEAN.replace("Without the marker: 0\n", ""))
+        wrk.parse(CLEAN.replace("Without the marker: 0\n", ""))
 
 
 def test_the_script_prints_what_the_parser_reads() -> None:
-    assert 'string.format("Status %d: %d\\n"' in load.WRK_SCRIPT
-    assert 'string.format("Without the marker: %d\\n"' in load.WRK_SCRIPT
-    assert 'string.format("Cache %s: %d\\n"' in load.WRK_SCRIPT
-    assert 'headers["X-Cache-Status"]' in load.WRK_SCRIPT
+    assert 'string.format("Status %d: %d\\n"' in wrk.SCRIPT
+    assert 'string.format("Without the marker: %d\\n"' in wrk.SCRIPT
+    assert 'string.format("Cache %s: %d\\n"' in wrk.SCRIPT
+    assert 'headers["X-Cache-Status"]' in wrk.SCRIPT
 
 
 def _job(rewritten: bool = True, errors: int = 0, seconds: float = 2.0, within: bool = True) -> load.Job:
@@ -101,7 +101,7 @@ def _job(rewritten: bool = True, errors: int = 0, seconds: float = 2.0, within: 
 def _measure(output: str = CLEAN, jobs: list[load.Job] | None = None, name: str = "API",
              mixed: int = 0, target: bool = True) -> load.Measure:
     path = f"/api/issy/elections?resource_id={ID}"
-    return load.Measure(name, path, load.parse_wrk(output), [_job()] if jobs is None else jobs, 3, mixed, target)
+    return load.Measure(name, path, wrk.parse(output), [_job()] if jobs is None else jobs, 3, mixed, target)
 
 
 def test_the_target_is_no_error_while_a_harvest_rewrites_the_tables() -> None:
