@@ -197,3 +197,34 @@ def test_totals_and_rows_give_the_same_facets(
     answer = sorted(model.Session.execute(from_totals).all())
     assert answer == sorted(model.Session.execute(facets._counts(fields, condition, request)).all())
     assert answer  # something was counted
+
+
+@pytest.mark.parametrize("who", ["visitor", "member", "sysadmin"])
+def test_a_listing_counts_its_datasets_from_the_totals(
+        who: str, issy: dict[str, Any], grand_paris: dict[str, Any],
+        sysadmin: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full page of the home page's listings needs the number of
+    matching datasets: summed from the totals, the same as counted."""
+    dataset("budget-2024", "Budget primitif 2024", issy)
+    dataset("depenses", "Dépenses mensuelles", issy, private=True)
+    dataset("parkings", "Parkings", grand_paris)
+    dataset("brouillon", "Brouillon", grand_paris, state="draft")
+    user = {"visitor": None, "member": member(issy), "sysadmin": sysadmin}[who]
+    condition = compiled(fq=searched_fq(user, monkeypatch))
+    counted = model.Session.execute(sa.select(sa.func.count()).select_from(index_table)
+                                    .where(condition)).scalar_one()
+
+    assert facets.matched_from_totals(model.Session, condition) == counted
+    assert counted == 2  # the public, active ones (package_search leaves private ones out by default)
+    with_page = search(user, q="", rows=1, sort="metadata_created desc")
+    assert with_page["count"] == counted and len(with_page["results"]) == 1
+
+
+def test_a_listing_filtered_on_other_columns_or_written_in_this_transaction_counts_its_rows(
+        issy: dict[str, Any]) -> None:
+    dataset("budget-2024", "Budget primitif 2024", issy, tags=[{"name": "budget"}])
+    assert facets.matched_from_totals(model.Session, compiled("*:*", ["tags:budget"])) is None
+    connection = PostgresConnection(model.Session)
+    connection.delete(q="*:*")  # not committed: the totals still count the dataset
+    assert connection.search("*:*", rows=0).hits == 0
+    model.Session.rollback()

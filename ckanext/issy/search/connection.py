@@ -26,7 +26,7 @@ from ckanext.issy.search import bounds, index
 from ckanext.issy.search.dismax import DismaxCompiler, qf_weights
 from ckanext.issy.language import _
 from ckanext.issy.search.errors import InvalidQuery
-from ckanext.issy.search.facets import FacetRequest, facet_counts
+from ckanext.issy.search.facets import FacetRequest, facet_counts, matched_from_totals
 from ckanext.issy.search.query import CompiledQuery, LuceneCompiler, SortKey, sort_keys
 from ckanext.issy.search.schema import index_table
 
@@ -169,6 +169,9 @@ class PostgresConnection:
         return pysolr.Results(response)
 
     def _count(self, condition: ColumnElement) -> int:
+        counted = matched_from_totals(self.session, condition)
+        if counted is not None:
+            return counted
         statement = sa.select(sa.func.count()).select_from(index_table)
         return self.session.execute(statement.where(condition)).scalar_one()
 

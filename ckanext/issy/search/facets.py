@@ -131,6 +131,18 @@ def _from_totals(session: Session, fields: Sequence[Field], condition: ColumnEle
     return sa.union_all(_limited(counted.subquery("facet_counts"), request), matched)
 
 
+def matched_from_totals(session: Session, condition: ColumnElement) -> Optional[int]:
+    """The number of datasets matching ``condition`` summed from the totals
+    (a handful of rows instead of a count over every visible dataset: the
+    home page's listings and the unfiltered dataset page), or None when
+    the totals cannot answer."""
+    on_totals = _on_totals(condition)
+    if on_totals is None or _totals_behind(session, []):
+        return None
+    total = sa.func.coalesce(sa.func.sum(totals_table.c.n).filter(on_totals), 0)
+    return session.execute(sa.select(total).where(totals_table.c.field == DATASETS)).scalar_one()
+
+
 def _on_totals(condition: ColumnElement) -> Optional[ColumnElement]:
     """``condition`` on the totals' columns, or None when it reads other
     columns or a subquery of its own."""
