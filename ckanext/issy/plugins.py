@@ -21,6 +21,7 @@ from ckanext.issy.geo import endpoint as geo_endpoint
 from ckanext.issy.harvesters import queue_compat
 from ckanext.issy.search import ckan_hooks, spatial, suggestions, tracking_batch
 from ckanext.issy.logic import actions, auth, validators
+from ckanext.issy.theme import catalogue as theme_catalogue
 from ckanext.issy.theme import facets as theme_facets
 from ckanext.issy.theme import helpers as theme_helpers
 from ckanext.issy.theme import settings as theme_settings
@@ -146,6 +147,7 @@ class IssyThemePlugin(IssyTranslation, p.SingletonPlugin):
     p.implements(p.IBlueprint)
     p.implements(p.IAuthFunctions)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "theme/templates")
@@ -165,6 +167,9 @@ class IssyThemePlugin(IssyTranslation, p.SingletonPlugin):
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         return theme_facets.dataset_facets(facets_dict)
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return theme_catalogue.without_ckan_home_listing(search_params)
 
 
 @tk.blanket.config_declarations("config_declarations/issy_dcat.yaml")

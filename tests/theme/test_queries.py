@@ -77,3 +77,36 @@ def test_cards_count_the_views_of_each_dataset(app, sysadmin: dict[str, Any]) ->
     assert "visualisation" not in cards["jeu-00"]
     assert "1 visualisation<" in cards["jeu-01"]
     assert "2 visualisations<" in cards["jeu-02"]
+
+
+def test_home_page_sorts_nothing_for_ckan_s_own_listing_and_counts_from_the_totals(
+        app, sysadmin: dict[str, Any]) -> None:
+    """CKAN's home view asks for four datasets sorted on ``view_recent``
+    (a field nobody indexes: the whole catalogue sorted) that the theme
+    never shows; the home page's counts come from the search's totals."""
+    _add_datasets(factories.Organization(user=sysadmin), 0, 7)
+    run = _page_statements(app, "/")
+    body = app.get("/", status=200).body
+
+    assert not [sql for sql in run if "view_recent" in sql]
+    assert not [sql for sql in run if "count(*)" in sql and "FROM issy_search_index" in sql]
+    assert "<dd>7</dd>" in body  # the number of datasets, among the key figures
+
+
+@pytest.mark.parametrize("image_url, shown", [
+    ("https://data.example.org/logo.png", "https://data.example.org/logo.png"),
+    ("2026-12-07-logo-ville.png", "/uploads/group/2026-12-07-logo-ville.png"),  # uploaded
+])
+def test_dataset_page_shows_its_publisher_without_counting_the_catalogue(
+        app, sysadmin: dict[str, Any], image_url: str, shown: str) -> None:
+    """CKAN's publisher block asks organization_show, which counts the
+    datasets of every organisation and group; the theme's reads the dataset."""
+    org = factories.Organization(user=sysadmin, title="Direction des finances", image_url=image_url,
+                                 description="Budgets et comptes de la Ville d'Issy-les-Moulineaux.")
+    factories.Dataset(name="budget-2026", owner_org=org["id"])
+    run = _page_statements(app, "/dataset/budget-2026")
+    info = app.get("/dataset/budget-2026", status=200).body.split('id="organization-info"')[1].split("</section>")[0]
+
+    assert not [sql for sql in run if "GROUPING SETS" in sql]
+    assert "Direction des finances" in info and "Budgets et comptes de la Ville" in info
+    assert f'src="{shown}"' in info or f'src="http://test.ckan.net{shown}"' in info

@@ -9,7 +9,7 @@ import datetime
 from typing import Any, Collection, Optional
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 
 import ckan.model as model
 import ckan.plugins as p
@@ -17,6 +17,23 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchError
 
 from ckanext.issy.theme import settings
+
+
+# CKAN's home view asks for its four most viewed datasets sorted on
+# ``view_recent``, a field that no dataset has: the search sorts the whole
+# catalogue for them (120 ms at 20,000 datasets), and the theme's home page
+# shows none of them, nor the facets asked with them.
+CKAN_HOME_SORT = "view_recent desc"
+
+
+def without_ckan_home_listing(search_params: dict[str, Any]) -> dict[str, Any]:
+    """CKAN's home page search (``IPackageController.before_dataset_search``)
+    reduced to the count of datasets, which CKAN's view keeps."""
+    if (has_request_context() and request.endpoint == "home.index"
+            and search_params.get("sort") == CKAN_HOME_SORT):
+        search_params.update({"rows": 0, "facet.field": []})
+        search_params.pop("sort")
+    return search_params
 
 
 def _search(**params: Any) -> dict[str, Any]:
@@ -125,6 +142,20 @@ def raw_dataset(package_id: str) -> dict[str, Any]:
     if package_id not in shown:
         shown[package_id] = tk.get_action("package_show")({}, {"id": package_id})
     return shown[package_id]
+
+
+def publisher(pkg: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's organisation as its page's publisher block shows it,
+    read from the dataset: CKAN's block asks ``organization_show``, which
+    counts the datasets of every organisation and group for a number the
+    block does not show (twice a page, 20 ms each at 20,000 datasets).
+    The logo's address is made as ``organization_show`` makes it."""
+    organization = dict(pkg.get("organization") or {})
+    image_url = organization.get("image_url")
+    organization["image_display_url"] = image_url
+    if image_url and not image_url.startswith("http"):
+        organization["image_display_url"] = tk.h.url_for_static(f"uploads/group/{image_url}", qualified=True)
+    return organization
 
 
 def raw_resource(package_id: str, resource_id: str) -> dict[str, Any]:

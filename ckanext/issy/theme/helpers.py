@@ -162,5 +162,6 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
         "issy_featured_views": catalogue.featured_views,
         "issy_raw_dataset": catalogue.raw_dataset,
         "issy_raw_resource": catalogue.raw_resource,
+        "issy_publisher": catalogue.publisher,
         "issy_related_finance": catalogue.related_finance,
     }
