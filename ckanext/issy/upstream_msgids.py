@@ -49,6 +49,8 @@ CKAN = (
     _("View dashboard"),
     _("Navigate to Home - {site_title}"),
     _("Search Datasets..."),
+    # The search pages' link that removes an applied filter (CKAN 2.12), read by screen readers.
+    _("Remove applied filter: {value}"),
     # TRANSLATORS: the accessible name of the search button.
     _("Submit"),
     _("close"),
@@ -107,6 +109,8 @@ CKAN = (
 CKAN_CORRECTED = (
     # The search pages' button on a phone: CKAN's French drops the accent ("resultats").
     _("Filter Results"),
+    # The sort control's button, shown without JavaScript: CKAN's French keeps "Go".
+    _("Go"),
 )
 
 # The rows of a resource's "Additional information" table: CKAN shows each

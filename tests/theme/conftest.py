@@ -50,12 +50,15 @@ def as_user(user: dict[str, Any]) -> dict[str, str]:
 @pytest.fixture
 def paged(clean_db: None, clean_index: None) -> dict[str, Any]:
     """Five datasets of one organisation and one group; three organisations
-    and groups: more than one page of each with ``ckan.datasets_per_page = 2``."""
+    and groups: more than one page of each with ``ckan.datasets_per_page = 2``.
+    Fifteen keywords, more than a facet lists (``search.facets.default``, 10):
+    the keywords' "show more" link appears."""
     org = factories.Organization(name="mairie", title="Mairie d'Issy-les-Moulineaux")
     group = factories.Group(name="budget", title="Budget et finances")
     for n in range(5):
+        tags = [{"name": f"{word}-{n}"} for word in ("été", "quartier", "équipement")]
         factories.Dataset(name=f"jeu-{n}", title=f"Jeu de données n° {n}", owner_org=org["id"],
-                          groups=[{"name": group["name"]}])
+                          groups=[{"name": group["name"]}], tags=tags)
     for n in range(2):
         factories.Organization(name=f"quartier-{n}", title=f"Quartier {n}")
         factories.Group(name=f"theme-{n}", title=f"Thème {n}")
