@@ -257,6 +257,30 @@ def test_a_304_answer_to_the_conditional_request_writes_nothing(harvest: Harvest
     assert snapshot("Budget primitif 2024") == before
 
 
+@pytest.mark.parametrize("removal", ["dataset_purge", "package_delete"])
+def test_a_dataset_removed_by_hand_is_published_again_from_an_unchanged_file(
+        harvest: Harvest, feed: Feed, removal: str) -> None:
+    """An unchanged file is not read again, unless one of its datasets is
+    gone: it would never come back (the demo once purged a harvested budget)."""
+    body = fixture_bytes(BP)
+    feed.files[BP] = lambda: (Response(status=304) if feed.server.request_headers[-1].get("If-None-Match") == '"bp-v1"'
+                              else Response(body, headers={"ETag": '"bp-v1"'}))
+    source = harvest.source(feed.url(BP))
+    harvest.run(source)
+    rows = len(table(dataset("Budget primitif 2024")))
+    tk.get_action(removal)({"user": harvest.sysadmin["name"]}, {"id": dataset("Budget primitif 2024")["id"]})
+
+    report = harvest.run(source)
+    assert errors(report) == []
+    assert "If-None-Match" not in feed.server.request_headers[-1]  # the whole file asked for
+    again = dataset("Budget primitif 2024")
+    assert again["state"] == "active" and len(table(again)) == rows
+    before = snapshot("Budget primitif 2024")
+    harvest.run(source)
+    assert feed.server.request_headers[-1]["If-None-Match"] == '"bp-v1"'  # then unchanged again
+    assert snapshot("Budget primitif 2024") == before
+
+
 def test_a_changed_file_updates_the_same_dataset_and_replaces_its_table(harvest: Harvest, feed: Feed) -> None:
     feed.serve_file(BP)
     source = harvest.source(feed.url(BP))

@@ -248,17 +248,19 @@ class IssyHarvesterBase(HarvesterBase):
         recording why it failed. The download returned is the first file's,
         with the hash of all of them."""
         last = _extras(file_objects[0]) if file_objects else {}
-        # Files harvested with another configuration must be read again.
-        same_config = last.get(CONFIG) == config_hash(config, self.publication)
+        # Files harvested with another configuration must be read again, and
+        # so must files one of whose datasets is gone (purged or deleted by
+        # hand): an unchanged file would otherwise never publish it again.
+        reusable = last.get(CONFIG) == config_hash(config, self.publication) and _published(file_objects)
         urls = self.file_urls(url, config)
         # Validators (ETag, Last-Modified) say whether one file changed, not several.
-        validators = (last.get(ETAG), last.get(LAST_MODIFIED)) if same_config and len(urls) == 1 else (None, None)
+        validators = (last.get(ETAG), last.get(LAST_MODIFIED)) if reusable and len(urls) == 1 else (None, None)
         try:
             # Leaving the block deletes the downloaded files; their validators and hash stay.
             with ExitStack() as files:
                 downloads = [files.enter_context(http.fetch(file_url, settings, *validators)) for file_url in urls]
                 download = _combined(downloads)
-                if download.not_modified or (same_config and download.sha256 == last.get(FILE_HASH)):
+                if download.not_modified or (reusable and download.sha256 == last.get(FILE_HASH)):
                     return download, None
                 items = self.read_items(downloads, config)
         except (http.FetchError, ReadError) as error:
@@ -481,6 +483,17 @@ def _harvest_user() -> str:
     it creates the site user without committing it and caches its name."""
     return tk.config.get("ckanext.harvest.user_name") or tk.get_action("get_site_user")(
         {"ignore_auth": True}, {})["name"]
+
+
+def _published(objects: list[HarvestObject]) -> bool:
+    """Whether the datasets of these objects are all active, withdrawals
+    aside (one query)."""
+    wanted = {obj.package_id for obj in objects if _extras(obj).get(STATUS) != "delete"}
+    if None in wanted:
+        return False
+    active = model.Session.query(model.Package.id).filter(
+        model.Package.id.in_(wanted), model.Package.state == "active").count()
+    return active == len(wanted)
 
 
 def _is_active(package_id: str | None) -> bool:
