@@ -11,6 +11,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
+from ckan.tests import factories
 
 from devstack import demo, featuring, periodic, sample_data, siteconfig
 from devstack.settings import SAMPLE_FEEDS
@@ -113,6 +114,30 @@ def test_the_sample_elections_results_are_featured_after_the_first_harvest(
     assert done and results in what
     assert _featured() == [results]
     assert featuring.feature_view(admin, ELECTIONS) == (True, "one election results view is featured already")
+
+
+def test_loading_the_sample_data_again_keeps_the_harvested_budget(
+        harvest: Harvest, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A demo upgraded loads its sample data again: it purged the dataset
+    an earlier demo had created as "budget-primitif-2024-exemple", and then
+    purged the finance source's own, which an unchanged file never published again."""
+    admin = _harvested_sample_budgets(harvest, feed, monkeypatch)
+    run_queued(admin)
+    show = lambda: tk.get_action("package_show")({"user": admin}, {"id": "budget-primitif-2024-exemple"})  # noqa: E731
+    harvested = show()
+
+    sample_data.load(admin)
+
+    assert show()["id"] == harvested["id"]
+
+
+def test_loading_the_sample_data_purges_a_dataset_an_earlier_demo_created(
+        harvest: Harvest, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    earlier = factories.Dataset(name="budget-primitif-2024-exemple", title="Budget primitif 2024 (exemple)",
+                                owner_org=factories.Organization()["id"])
+    _harvested_sample_budgets(harvest, feed, monkeypatch)
+    with pytest.raises(tk.ObjectNotFound):
+        tk.get_action("package_show")({"ignore_auth": True}, {"id": earlier["id"]})
 
 
 # --- the command and the periodic task ----------------------------------------------
