@@ -85,6 +85,28 @@ def ensure_site_databases(admin_url: str, databases: Databases, secrets: dict[st
     }
 
 
+def database_exists(admin_url: str, name: str) -> bool:
+    connection = _connect(admin_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            return cursor.fetchone() is not None
+    finally:
+        connection.close()
+
+
+def copy_database(admin_url: str, source: str, target: str) -> None:
+    """``target`` made again as a copy of ``source`` (which nobody may be
+    connected to), owned by CKAN's role."""
+    connection = _connect(admin_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+            cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}" OWNER "{CKAN_ROLE}"')
+    finally:
+        connection.close()
+
+
 def run_psql_script(admin_url: str, script: str) -> None:
     """Run SQL that uses psql meta-commands (the DataStore's \\connect) as administrator."""
     parts = urlsplit(admin_url)
