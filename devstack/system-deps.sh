@@ -18,6 +18,7 @@ need 'ls /usr/lib/*/libmagic.so.1' libmagic1
 need 'command -v git' git
 need 'command -v chromium' chromium
 need 'command -v wrk' wrk
+need 'command -v systemd-analyze' systemd
 need 'command -v npm' npm
 need 'test -x /usr/sbin/nginx' nginx
 need 'test -e /usr/share/nginx/modules-available/mod-http-brotli-filter.conf' libnginx-mod-http-brotli-filter
