@@ -44,3 +44,18 @@ def test_every_pagination_link_has_a_name(app: Any, paged: dict[str, Any], path:
 def test_one_page_of_results_has_no_pagination(app: Any) -> None:
     factories.Dataset(name="seul", title="Un seul jeu", owner_org=factories.Organization()["id"])
     assert "Pages de résultats" not in app.get("/dataset/", status=200).body
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_current_page_says_so_and_the_gap_is_no_link(app: Any, paged: dict[str, Any], lang: str) -> None:
+    """Six pages: CKAN's pager shows 1 2 3 … 6 on the first, the gap as a
+    link to "#" (a stop for the keyboard that leads nowhere)."""
+    for n in range(5, 12):
+        factories.Dataset(name=f"jeu-{n}", title=f"Jeu de données n° {n}", owner_org=paged["org"]["id"])
+    prefix = "" if lang == "fr" else "/en"
+    links = _pagination(app.get(prefix + "/dataset/", status=200).body)
+
+    assert 'href="#"' not in links
+    assert '<span class="page-link">…</span>' in links
+    current = re.findall(r"<a [^>]*aria-current=\"page\"[^>]*>(.*?)</a>", links)
+    assert current == ["1"]
