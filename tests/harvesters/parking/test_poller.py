@@ -407,7 +407,7 @@ def test_the_documented_command_polls_once_and_says_what_it_wrote(cli: Any, feed
                                                                   json_source: dict[str, Any]) -> None:
     from ckanext.issy.cli import issy
 
-    unit = (Path(__file__).resolve().parents[3] / "docs" / "harvesters.md").read_text()
+    unit = (Path(__file__).resolve().parents[3] / "deploy" / "systemd" / "ckan-parking-poller.service").read_text()
     assert re.search(r"ExecStart=\S+/ckan -c \S+ issy parking poll\n", unit)
     result = cli.invoke(issy, ["parking", "poll", "--once"])
     assert result.exit_code == 0, result.output
@@ -418,3 +418,4 @@ def test_the_documented_command_polls_once_and_says_what_it_wrote(cli: Any, feed
     feed.serve_file("parkings.json", b"[", headers={"Content-Type": "application/json"})
     result = cli.invoke(issy, ["parking", "poll", "--once"])
     assert result.exit_code == 1 and "parkings.json" in result.output
+
