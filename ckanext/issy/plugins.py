@@ -9,7 +9,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.issy import I18N_DIR, I18N_DOMAIN, cli, csrf, helpers, request_guards
+from ckanext.issy import I18N_DIR, I18N_DOMAIN, cli, csrf, health, helpers, request_guards
 from ckanext.issy.aggregate import action as aggregate_action
 from ckanext.issy.aggregate import endpoint as aggregate_endpoint
 from ckanext.issy.dcat import actions as dcat_actions
@@ -106,6 +106,7 @@ class IssyPlugin(IssyTranslation, p.SingletonPlugin):
     def make_middleware(self, app: Any, config: Any) -> Any:
         request_guards.install(app)
         shared_page.install(app)
+        health.install(app)
         return app
 
 

@@ -116,6 +116,11 @@ def _time(text: bytes | None) -> datetime | None:
     return datetime.fromisoformat(text.decode()) if text else None
 
 
+def last_success(redis: Redis, source_id: str) -> datetime | None:
+    """When the source was last polled successfully (the health check reads it too)."""
+    return _time(redis.get(_key(source_id, "last_success")))
+
+
 class SourcePoller:
     """Polls one source (``source``: a HarvestSource)."""
 
@@ -155,7 +160,7 @@ class SourcePoller:
             poll = self._read(config, now)
         except (http.FetchError, ReadError) as error:
             outcome.status, outcome.error = FAILED, str(error)
-            last = _time(self.redis.get(self.key("last_success")))
+            last = last_success(self.redis, self.source.id)
             staleness = tables.Staleness(tables.is_stale(last, now, self.settings.stale_after))
             rows, _problems = tables.merged(previous, None, now, staleness)
             outcome.written = self._write(target.current, previous, rows)

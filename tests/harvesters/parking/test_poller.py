@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -419,3 +419,16 @@ def test_the_documented_command_polls_once_and_says_what_it_wrote(cli: Any, feed
     result = cli.invoke(issy, ["parking", "poll", "--once"])
     assert result.exit_code == 1 and "parkings.json" in result.output
 
+
+def test_the_health_check_names_a_source_not_polled_successfully_for_too_long(
+        app: Any, json_source: dict[str, Any]) -> None:
+    """GET /api/issy/health (health.py) reads the poller's last success."""
+    now = datetime.now(timezone.utc)
+    assert poll(json_source, now - 11 * MINUTE).status == parking_poll.POLLED  # threshold: 10 min
+    checks = app.get("/api/issy/health", status=503).json["checks"]
+    assert checks["parking_poller"] == {"ok": False,
+                                        "detail": "no successful poll for too long: Stationnement en temps réel"}
+
+    assert poll(json_source, now).status == parking_poll.POLLED
+    checks = app.get("/api/issy/health", status=200).json["checks"]
+    assert checks["parking_poller"] == {"ok": True, "detail": "1 source(s) polled recently"}
