@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 PATH = "/api/issy/health"
 TIMEOUT_SECONDS = 2
-PARKING_SOURCE_TYPE = "issy_parking"
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def parking_poller() -> Check:
 
     sources = _query(tk.config["sqlalchemy.url"],
                      "SELECT id, title FROM harvest_source WHERE type = :type AND active",
-                     type=PARKING_SOURCE_TYPE)
+                     type=parking_poll.SOURCE_TYPE)
     if not sources:
         return Check(True, "no real-time parking source")
     stale_after = parking_poll.PollSettings.from_config().stale_after
