@@ -6,7 +6,7 @@ queries below only read public, active datasets."""
 from __future__ import annotations
 
 import datetime
-from typing import Any, Collection, Optional
+from typing import Any, Callable, Collection, Optional
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
@@ -64,8 +64,20 @@ def _views_counted() -> bool:
     return model.Session.execute(query).first() is not None
 
 
+def _once_per_request(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept for the rest of the request under ``key``."""
+    if not has_request_context():
+        return compute()
+    kept = g.setdefault("issy_catalogue", {})
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
+
+
 def newest(limit: int = 5) -> list[dict[str, Any]]:
-    return _search(sort="metadata_created desc", rows=limit)["results"]
+    """Searched once per request: the home page lists them, and shows them
+    as the most viewed too while no visit is counted."""
+    return _once_per_request(("newest", limit), lambda: _search(sort="metadata_created desc", rows=limit)["results"])
 
 
 def _public_views() -> sa.sql.Select:
@@ -136,12 +148,7 @@ def raw_dataset(package_id: str) -> dict[str, Any]:
     (``size`` becomes ``Taille``); the theme reads the real field names.
 
     Read once per request: a page's blocks each ask for it."""
-    if not has_request_context():
-        return tk.get_action("package_show")({}, {"id": package_id})
-    shown = g.setdefault("issy_raw_datasets", {})
-    if package_id not in shown:
-        shown[package_id] = tk.get_action("package_show")({}, {"id": package_id})
-    return shown[package_id]
+    return _once_per_request(("dataset", package_id), lambda: tk.get_action("package_show")({}, {"id": package_id}))
 
 
 def publisher(pkg: dict[str, Any]) -> dict[str, Any]:
